@@ -1,0 +1,98 @@
+# weiyuan — the two commands a newcomer needs: `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Django 6 needs Python 3.12+: take the first one found (PATH, then pyenv's installs).
+PYTHON ?= $(shell for p in python3.13 python3.12 $$(ls -d /root/.pyenv/versions/3.1[23]*/bin/python3 2>/dev/null) python3; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null && { command -v $$p; break; }; done)
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+PG_URL ?= postgres://postgres@127.0.0.1:5432/weiyuan
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help venv system-deps browser-deps run serve migrate seed translations lint typecheck test test-sqlite test-postgres test-browser bench clean
+
+help:
+	@echo "make run    - set everything up (venv, migrations, demo data, translations) and serve http://$(HOST):$(PORT)"
+	@echo "make test   - ruff, mypy, pytest on SQLite and PostgreSQL, browser tests in Chromium"
+	@echo "make bench  - generate 1,000,000 cases in PostgreSQL and print p50/p95 of the hot pages"
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
+	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is required (Django 6)."; exit 1; }
+	@echo "Using $(PYTHON)"
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt -c constraints.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+# Debian packages the project needs: gettext (translations), chromium + CJK fonts (browser tests).
+system-deps:
+	@missing=""; \
+	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages:$$missing"; \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+		else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi; \
+	fi
+
+browser-deps:
+	@missing=""; \
+	test -x /usr/bin/chromium || missing="$$missing chromium"; \
+	dpkg -s fonts-noto-cjk >/dev/null 2>&1 || missing="$$missing fonts-noto-cjk"; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages:$$missing"; \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+		else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi; \
+	fi
+
+translations: venv system-deps
+	$(MANAGE) compilemessages --ignore=.venv --ignore=var -v 0
+
+migrate: venv
+	mkdir -p var
+	$(MANAGE) migrate --no-input -v 0
+
+seed: migrate
+	$(MANAGE) seed_demo
+
+run: venv system-deps translations seed
+	$(MANAGE) collectstatic --no-input -v 0
+	@$(MANAGE) demo_logins
+	@echo "Starting the outbox worker and the web server on http://$(HOST):$(PORT) (Ctrl-C stops both)"
+	@trap 'kill 0' EXIT; \
+	$(MANAGE) outbox_worker --sweep-every 60 & \
+	$(MANAGE) runserver $(HOST):$(PORT) --noreload
+
+lint: venv
+	$(VENV)/bin/ruff check weiyuan tests
+	$(VENV)/bin/ruff format --check weiyuan tests
+
+typecheck: venv
+	$(VENV)/bin/mypy weiyuan
+
+test-sqlite: venv translations
+	DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 $(VENV)/bin/pytest -m "not browser"
+
+test-postgres: venv translations
+	@if $(PY) scripts/pg_available.py "$(PG_URL)"; then \
+		DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest -m "not browser"; \
+	elif [ "$$CI" = "true" ]; then \
+		echo "PostgreSQL is required when CI=true but $(PG_URL) is not reachable"; exit 1; \
+	else echo "PostgreSQL not reachable at $(PG_URL): skipping the PostgreSQL run"; fi
+
+test-browser: venv translations browser-deps
+	DATABASE_URL=sqlite:///$(CURDIR)/var/test-browser.sqlite3 $(VENV)/bin/pytest -m browser
+
+test: lint typecheck test-sqlite test-postgres test-browser
+
+bench: venv
+	@$(PY) scripts/pg_available.py "$(PG_URL)" || { echo "make bench needs PostgreSQL at $(PG_URL)"; exit 1; }
+	DATABASE_URL=$(PG_URL)_bench $(MANAGE) migrate --no-input -v 0
+	DATABASE_URL=$(PG_URL)_bench $(MANAGE) bench $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) var

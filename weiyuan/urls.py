@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from weiyuan.api.routes import api
+from weiyuan.core import views as core_views
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    path("", include("weiyuan.core.urls")),
+    path("", include("weiyuan.network.urls")),
+    path("", include("weiyuan.accounts.urls")),
+    path("", include("weiyuan.cases.urls")),
+    path("", include("weiyuan.clocks.urls")),
+    path("", include("weiyuan.evidence.urls")),
+    path("", include("weiyuan.notifications.urls")),
+]
+
