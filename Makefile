@@ -75,17 +75,17 @@ typecheck: venv
 	$(VENV)/bin/mypy weiyuan
 
 test-sqlite: venv translations
-	DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 $(VENV)/bin/pytest -m "not browser"
+	DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 $(VENV)/bin/pytest -q -m "not browser"
 
 test-postgres: venv translations
 	@if $(PY) scripts/pg_available.py "$(PG_URL)"; then \
-		DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest -m "not browser"; \
+		DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest -q -m "not browser"; \
 	elif [ "$$CI" = "true" ]; then \
 		echo "PostgreSQL is required when CI=true but $(PG_URL) is not reachable"; exit 1; \
 	else echo "PostgreSQL not reachable at $(PG_URL): skipping the PostgreSQL run"; fi
 
 test-browser: venv translations browser-deps
-	DATABASE_URL=sqlite:///$(CURDIR)/var/test-browser.sqlite3 $(VENV)/bin/pytest -m browser
+	DATABASE_URL=sqlite:///$(CURDIR)/var/test-browser.sqlite3 $(VENV)/bin/pytest -q -m browser
 
 test: lint typecheck test-sqlite test-postgres test-browser
 

@@ -13,16 +13,23 @@ def _media_and_caches(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.STORAGES = {
         **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path / "media")}},
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "media")},
+        },
     }
 
 
 @pytest.fixture
 def network(db: Any) -> dict[str, Any]:
     """A small tree: national -> province -> city centre, plus an unrelated province, with staff at each."""
-    national = CentreFactory(code="national", name="国家知识产权维权援助指导中心", kind="national_centre", region_id="110000")
+    national = CentreFactory(
+        code="national", name="国家知识产权维权援助指导中心", kind="national_centre", region_id="110000"
+    )
     shanghai = CentreFactory(code="sh", name="上海市知识产权维权援助中心", parent=national, region_id="310000")
-    pudong = CentreFactory(code="sh-pd", name="浦东新区维权援助分中心", parent=shanghai, kind="sub_centre", region_id="310115")
+    pudong = CentreFactory(
+        code="sh-pd", name="浦东新区维权援助分中心", parent=shanghai, kind="sub_centre", region_id="310115"
+    )
     zhejiang = CentreFactory(code="zj", name="浙江省知识产权维权援助中心", parent=national, region_id="330000")
     return {
         "national": national,

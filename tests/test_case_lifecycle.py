@@ -33,7 +33,10 @@ def test_full_lifecycle_moves_state_clocks_and_audit(network):
     case = services.case_assign(case=case, actor=network["sh_director"], handler=network["sh_handler"])
     case = services.case_start(case=case, actor=network["sh_handler"])
     case = services.case_conclude(
-        case=case, actor=network["sh_handler"], outcome="opinion_issued", result_letter="经审查，被请求人使用的标识与贵司注册商标近似。"
+        case=case,
+        actor=network["sh_handler"],
+        outcome="opinion_issued",
+        result_letter="经审查，被请求人使用的标识与贵司注册商标近似。",
     )
     assert case.state == CaseState.CONCLUDED
     assert Clock.objects.get(case=case, rule="handling").state == ClockState.MET

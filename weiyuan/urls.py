@@ -17,4 +17,3 @@ urlpatterns = [
     path("", include("weiyuan.evidence.urls")),
     path("", include("weiyuan.notifications.urls")),
 ]
-

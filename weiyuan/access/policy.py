@@ -20,7 +20,6 @@ from django.utils.translation import gettext_lazy as _
 from weiyuan.core.choices import Role
 
 if TYPE_CHECKING:
-    from weiyuan.accounts.models import User
     from weiyuan.cases.models import Case
     from weiyuan.network.models import Centre
 
@@ -176,7 +175,7 @@ def _compute_relations(user: Any, case: Case) -> set[Relation]:
             relations.add(R.REFERRER)
     if case.handler_id == user.pk and R.HANDLER in relations:
         relations.add(R.ASSIGNED_HANDLER)
-    staff_centres = {m.centre_id for m in ms if m.role in STAFF_ROLES}
+    staff_centres = {m.centre_id for m in ms if m.role in STAFF_ROLES and m.centre_id is not None}
     if staff_centres and case.shares.filter(centre_id__in=staff_centres, revoked_at__isnull=True).exists():
         relations.add(R.CO_HANDLER)
     open_tasks = set(case.assignments.filter(user=user, ended_at__isnull=True).values_list("kind", flat=True))
@@ -206,13 +205,11 @@ def case_scope_q(user: Any, action: str = "view") -> Q:
 
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Q(pk__in=[])
-    q = Q(applicant_user=user)
+    q: Any = Q(applicant_user=user)
     staff_centres = centre_ids_with_role(user, *STAFF_ROLES)
     if staff_centres:
         q |= Q(centre_id__in=staff_centres)
-        q |= Exists(
-            CaseShare.objects.filter(case=OuterRef("pk"), centre_id__in=staff_centres, revoked_at__isnull=True)
-        )
+        q |= Exists(CaseShare.objects.filter(case=OuterRef("pk"), centre_id__in=staff_centres, revoked_at__isnull=True))
     if action == "view":
         for m in memberships_of(user):
             if m.role == Role.SUPERVISOR and m.centre_path:
@@ -238,7 +235,9 @@ def scope_queryset(qs: QuerySet[Any], user: Any, action: str = "view") -> Any:
         from weiyuan.cases.models import Case
 
         visible = Case.objects_unscoped.filter(case_scope_q(user, action))
-        own_uploads = Q(uploaded_by=user, case__isnull=True) if getattr(user, "is_authenticated", False) else Q(pk__in=[])
+        own_uploads = (
+            Q(uploaded_by=user, case__isnull=True) if getattr(user, "is_authenticated", False) else Q(pk__in=[])
+        )
         return qs.filter(Q(case__in=visible) | own_uploads)
     return qs.none()
 

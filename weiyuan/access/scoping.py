@@ -20,7 +20,7 @@ class ScopedQuerySet(models.QuerySet[Any]):
     _scoped: bool = False
 
     def _clone(self) -> Self:
-        clone = super()._clone()
+        clone = super()._clone()  # type: ignore[misc]
         clone._scoped = self._scoped
         return clone
 

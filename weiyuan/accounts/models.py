@@ -22,7 +22,7 @@ def lookup_digest(value: str) -> str:
 class User(AbstractUser):
     """Login is by e-mail or phone; `username` is an internal handle, never shown as a credential."""
 
-    email = models.EmailField(_("电子邮箱"), unique=True, null=True, blank=True)
+    email = models.EmailField(_("电子邮箱"), unique=True, null=True, blank=True)  # type: ignore[assignment]
     email_verified = models.BooleanField(_("邮箱已验证"), default=False)
     phone = EncryptedCharField(_("手机号"), max_length=20, blank=True, null=True)
     phone_digest = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
@@ -43,7 +43,7 @@ class User(AbstractUser):
     # Bumped by "log out everywhere": sessions carrying an older generation are ended.
     session_generation = models.PositiveIntegerField(default=0)
 
-    objects = UserManager()
+    objects = UserManager()  # type: ignore[misc]
 
     REQUIRED_FIELDS = ["email"]
 
@@ -51,6 +51,12 @@ class User(AbstractUser):
         ordering = ["id"]
 
     def __str__(self) -> str:
+        return self.display_name or self.username
+
+    def get_short_name(self) -> str:
+        return self.display_name or self.username
+
+    def get_full_name(self) -> str:
         return self.display_name or self.username
 
     @property

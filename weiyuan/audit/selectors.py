@@ -55,4 +55,6 @@ def audit_chain_verify(*, chunk_size: int = 5000) -> Iterator[BrokenLink | int]:
                 expected_seq += 1
             yield len(batch)
         if not broken and (last_seq != head.last_seq or (last_seq and expected_prev != head.last_hash)):
-            yield BrokenLink(head.chain, last_seq + 1, None, "chain head does not match the last event (events removed)")
+            yield BrokenLink(
+                head.chain, last_seq + 1, None, "chain head does not match the last event (events removed)"
+            )

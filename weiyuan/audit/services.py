@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -38,7 +38,7 @@ def event_digest(event: AuditEvent) -> str:
             event.prev_hash,
             event.chain,
             event.seq,
-            event.occurred_at.astimezone(timezone.UTC).isoformat(),
+            event.occurred_at.astimezone(UTC).isoformat(),
             event.actor_id,
             event.actor_label,
             event.action,

@@ -206,7 +206,9 @@ class CaseEvent(models.Model):
     action = models.CharField(max_length=32)
     from_state = models.CharField(max_length=16, blank=True)
     to_state = models.CharField(max_length=16, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     centre = models.ForeignKey("network.Centre", on_delete=models.PROTECT, related_name="+")
     public = models.BooleanField(default=True)
     note = models.TextField(blank=True)

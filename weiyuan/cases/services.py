@@ -22,7 +22,6 @@ from weiyuan.cases.models import (
     CaseMessage,
     CaseRight,
     CaseShare,
-    CaseState,
     CentreServiceClock,
     Outcome,
     RejectReason,
@@ -104,9 +103,10 @@ def _apply(case: Case, action: str, actor: Any, note: str = "", public: bool = T
     transition = check_transition(case, action, actor)
     before = _snapshot(case)
     from_state = case.state
+    target = transition.target_for(case)  # decided on the state before this step's changes
     for name, value in changes.items():
         setattr(case, name, value)
-    case.state = transition.target_for(case)
+    case.state = target
     _validate_fields(case)
     case.save()
     _event(case, action, actor, from_state, note=note, public=public)
@@ -126,6 +126,13 @@ def _validate_fields(case: Case) -> None:
     """Field checks (lengths, choices); relations are checked by the service that sets them."""
     relation_fields = [f.name for f in Case._meta.fields if f.is_relation]
     case.clean_fields(exclude=[*relation_fields, "applicant_id_number", "applicant_phone"])
+
+
+def _evidence_count(case: Case) -> int:
+    # The reverse manager `case.evidence_files` is scoped (it refuses to run unscoped); services count directly.
+    from weiyuan.evidence.models import EvidenceFile
+
+    return EvidenceFile.objects_unscoped.filter(case=case).count()
 
 
 def _clock_amount(case: Case, rule: str) -> int:
@@ -187,7 +194,10 @@ def _validate_input(data: CaseInput, actor: Any) -> tuple[Centre, ServiceType, R
         err("service_type", _("请选择有效的服务类型。"))
     region = Region.objects.filter(code=data.applicant_region_code.strip()).first()
     if region is None:
-        err("applicant_region", _("行政区划代码「%(code)s」不存在，请填写 6 位代码，例如 310115。") % {"code": data.applicant_region_code})
+        err(
+            "applicant_region",
+            _("行政区划代码「%(code)s」不存在，请填写 6 位代码，例如 310115。") % {"code": data.applicant_region_code},
+        )
     if data.ip_type not in IPType.values:
         err("ip_type", _("请选择知识产权类型。"))
     if data.channel not in Channel.values:
@@ -206,7 +216,12 @@ def _validate_input(data: CaseInput, actor: Any) -> tuple[Centre, ServiceType, R
     ):
         if len(value) > limit:
             err(name, _("内容过长：最多 %(limit)s 个字，当前 %(n)s 个字，请精简。") % {"limit": limit, "n": len(value)})
-    for name, value in (("title", data.title), ("facts", data.facts), ("request", data.request), ("applicant_name", data.applicant_name)):
+    for name, value in (
+        ("title", data.title),
+        ("facts", data.facts),
+        ("request", data.request),
+        ("applicant_name", data.applicant_name),
+    ):
         if not value.strip():
             err(name, _("此项必填。"))
     for name, value, validator in (
@@ -293,7 +308,11 @@ def case_create(*, actor: Any, data: CaseInput, submit: bool = True) -> Case:
         certificate = None
         if right.certificate is not None:
             certificate = evidence_store(
-                upload=right.certificate, uploaded_by=actor, case=case, kind="certificate", field=f"rights-{i}-certificate"
+                upload=right.certificate,
+                uploaded_by=actor,
+                case=case,
+                kind="certificate",
+                field=f"rights-{i}-certificate",
             )
         CaseRight.objects.create(
             case=case,
@@ -372,6 +391,7 @@ def _find_duplicates(case: Case) -> list[dict[str, str]]:
 
 @transaction.atomic
 def case_request_info(*, case: Case, actor: Any, request_text: str) -> Case:
+    check_transition(case, "request_info", actor)  # refuse before looking at the input
     if not request_text.strip():
         raise ValidationError({"request_text": _("请写明需要补正的材料和要求。")})
     now = timezone.now()
@@ -391,12 +411,13 @@ def case_request_info(*, case: Case, actor: Any, request_text: str) -> Case:
 
 @transaction.atomic
 def case_answer_info(*, case: Case, actor: Any, answer_text: str, files: list[UploadedFile] | None = None) -> Case:
+    check_transition(case, "answer_info", actor)  # refuse before looking at the input
     if not answer_text.strip() and not files:
         raise ValidationError({"answer_text": _("请填写补正说明或上传补正材料。")})
     now = timezone.now()
     case = _apply(case, "answer_info", actor, note=answer_text.strip())
     if files:
-        check_upload_count(len(files), existing=case.evidence_files.count(), field="files")
+        check_upload_count(len(files), existing=_evidence_count(case), field="files")
         for upload in files:
             evidence_store(upload=upload, uploaded_by=actor, case=case, field="files")
     for clock in clocks_for_case(case, "info_response", states=(ClockState.RUNNING,)):
@@ -435,6 +456,7 @@ def case_reject(
     suggested_centre: Centre | None = None,
     suggested_channel: str = "",
 ) -> Case:
+    check_transition(case, "reject", actor)  # refuse before looking at the input
     errors = {}
     if reason not in RejectReason.values:
         errors["reason"] = _("请选择不予受理的理由。")
@@ -457,7 +479,12 @@ def case_reject(
         reject_suggested_channel=suggested_channel.strip(),
     )
     for clock in clocks_for_case(case):
-        clock_finish(clock=clock, at=now, state=ClockState.CANCELLED if clock.rule != "acceptance" else ClockState.MET, actor=actor)
+        clock_finish(
+            clock=clock,
+            at=now,
+            state=ClockState.CANCELLED if clock.rule != "acceptance" else ClockState.MET,
+            actor=actor,
+        )
     _notify_applicant(
         case,
         "case.rejected",
@@ -482,6 +509,7 @@ def _check_handler(case: Case, handler: Any) -> None:
 
 @transaction.atomic
 def case_assign(*, case: Case, actor: Any, handler: Any) -> Case:
+    check_transition(case, "assign", actor)  # refuse before looking at the input
     _check_handler(case, handler)
     case = _apply(case, "assign", actor, note=str(handler), public=True, handler=handler)
     outbox_enqueue(
@@ -504,6 +532,7 @@ def case_start(*, case: Case, actor: Any) -> Case:
 
 @transaction.atomic
 def case_conclude(*, case: Case, actor: Any, outcome: str, result_letter: str) -> Case:
+    check_transition(case, "conclude", actor)  # refuse before looking at the input
     errors = {}
     if outcome not in Outcome.values:
         errors["outcome"] = _("请选择办结结果。")
@@ -532,6 +561,7 @@ def case_close(*, case: Case, actor: Any) -> Case:
 
 @transaction.atomic
 def case_reopen(*, case: Case, actor: Any, reason: str) -> Case:
+    check_transition(case, "reopen", actor)  # refuse before looking at the input
     if not reason.strip():
         raise ValidationError({"reason": _("请说明重新办理的原因。")})
     now = timezone.now()
@@ -542,6 +572,7 @@ def case_reopen(*, case: Case, actor: Any, reason: str) -> Case:
 
 @transaction.atomic
 def case_withdraw(*, case: Case, actor: Any, reason: str = "") -> Case:
+    check_transition(case, "withdraw", actor)  # refuse before looking at the input
     now = timezone.now()
     case = _apply(case, "withdraw", actor, note=reason.strip())
     for clock in clocks_for_case(case):
@@ -552,6 +583,7 @@ def case_withdraw(*, case: Case, actor: Any, reason: str = "") -> Case:
 @transaction.atomic
 def case_transfer(*, case: Case, actor: Any, target: Centre, reason: str) -> Case:
     """移送: the case moves to another centre with its history and its running clocks."""
+    check_transition(case, "transfer", actor)  # refuse before looking at the input
     errors = {}
     if not reason.strip():
         errors["reason"] = _("请说明移送理由。")
@@ -566,7 +598,8 @@ def case_transfer(*, case: Case, actor: Any, target: Centre, reason: str) -> Cas
         case,
         "transfer",
         actor,
-        note=_("%(source)s 移送至 %(target)s：%(reason)s") % {"source": source.name, "target": target.name, "reason": reason.strip()},
+        note=_("%(source)s 移送至 %(target)s：%(reason)s")
+        % {"source": source.name, "target": target.name, "reason": reason.strip()},
         state_before_transfer=case.state,
         transferred_from=source,
         centre=target,
@@ -608,7 +641,11 @@ def case_share_grant(*, case: Case, actor: Any, centre: Centre, reason: str) -> 
     share = CaseShare.objects.create(case=case, centre=centre, reason=reason.strip(), granted_by=actor)
     _event(case, "share_grant", actor, case.state, note=centre.name, public=False)
     audit_record(
-        actor=actor, action="case.share_grant", obj=share, centre_id=case.centre_id, case_id=case.pk,
+        actor=actor,
+        action="case.share_grant",
+        obj=share,
+        centre_id=case.centre_id,
+        case_id=case.pk,
         after={"centre": centre.pk, "reason": share.reason},
     )
     case.__dict__.pop("_relations_cache", None)
@@ -627,7 +664,11 @@ def case_share_revoke(*, case: Case, actor: Any, share: CaseShare) -> CaseShare:
         share.save(update_fields=["revoked_at", "revoked_by"])
         _event(case, "share_revoke", actor, case.state, note=share.centre.name, public=False)
         audit_record(
-            actor=actor, action="case.share_revoke", obj=share, centre_id=case.centre_id, case_id=case.pk,
+            actor=actor,
+            action="case.share_revoke",
+            obj=share,
+            centre_id=case.centre_id,
+            case_id=case.pk,
             after={"centre": share.centre_id},
         )
     case.__dict__.pop("_relations_cache", None)
@@ -647,7 +688,11 @@ def case_task_assign(*, case: Case, actor: Any, user: Any, kind: str, task: str)
         raise ValidationError({"task": _("请写明任务内容。")})
     assignment = CaseAssignment.objects.create(case=case, user=user, kind=kind, task=task.strip(), assigned_by=actor)
     audit_record(
-        actor=actor, action="case.task_assign", obj=assignment, centre_id=case.centre_id, case_id=case.pk,
+        actor=actor,
+        action="case.task_assign",
+        obj=assignment,
+        centre_id=case.centre_id,
+        case_id=case.pk,
         after={"user": user.pk, "kind": kind},
     )
     case.__dict__.pop("_relations_cache", None)
@@ -668,12 +713,16 @@ def case_message_post(
     if len(body) > 5000:
         raise ValidationError({"body": _("留言最多 5000 字，当前 %(n)s 字。") % {"n": len(body)}})
     files = files or []
-    check_upload_count(len(files), existing=case.evidence_files.count(), field="files")
+    check_upload_count(len(files), existing=_evidence_count(case), field="files")
     message = CaseMessage.objects.create(case=case, author=actor, body=body, internal=internal)
     for upload in files:
         evidence_store(upload=upload, uploaded_by=actor, case=case, message=message, kind="attachment", field="files")
     audit_record(
-        actor=actor, action="case.message", obj=message, centre_id=case.centre_id, case_id=case.pk,
+        actor=actor,
+        action="case.message",
+        obj=message,
+        centre_id=case.centre_id,
+        case_id=case.pk,
         after={"internal": internal, "attachments": len(files)},
     )
     if not internal:
@@ -701,7 +750,11 @@ def case_personal_data_reveal(*, case: Case, actor: Any) -> dict[str, str]:
     if not decision:
         raise TransitionRefused(decision.reason, status=403)
     audit_record(
-        actor=actor, action="case.personal_data_read", obj=case, centre_id=case.centre_id, case_id=case.pk,
+        actor=actor,
+        action="case.personal_data_read",
+        obj=case,
+        centre_id=case.centre_id,
+        case_id=case.pk,
         after={"fields": ["applicant_id_number", "applicant_phone"]},
     )
     return {"applicant_id_number": case.applicant_id_number, "applicant_phone": case.applicant_phone}

@@ -64,26 +64,51 @@ def _after_transfer(case: Case) -> str:
 WORKING_STATES = (S.ACCEPTED, S.ASSIGNED, S.IN_HANDLING, S.REOPENED)
 
 TRANSITIONS: tuple[Transition, ...] = (
-    Transition("submit", (S.DRAFT,), S.SUBMITTED, Permission.CASE_SUBMIT, _("提交申请"), (centre_takes_cases,), style="primary"),
+    Transition(
+        "submit", (S.DRAFT,), S.SUBMITTED, Permission.CASE_SUBMIT, _("提交申请"), (centre_takes_cases,), style="primary"
+    ),
     Transition(
         "request_info", (S.SUBMITTED,), S.INFO_REQUESTED, Permission.CASE_REQUEST_INFO, _("要求补正"), needs_form=True
     ),
     Transition(
-        "answer_info", (S.INFO_REQUESTED,), S.SUBMITTED, Permission.CASE_ANSWER_INFO, _("提交补正材料"), needs_form=True,
+        "answer_info",
+        (S.INFO_REQUESTED,),
+        S.SUBMITTED,
+        Permission.CASE_ANSWER_INFO,
+        _("提交补正材料"),
+        needs_form=True,
         style="primary",
     ),
     Transition(
-        "accept", (S.SUBMITTED,), S.ACCEPTED, Permission.CASE_ACCEPT, _("受理"),
-        (centre_takes_cases, major_case_needs_director), style="primary",
+        "accept",
+        (S.SUBMITTED,),
+        S.ACCEPTED,
+        Permission.CASE_ACCEPT,
+        _("受理"),
+        (centre_takes_cases, major_case_needs_director),
+        style="primary",
     ),
     Transition(
-        "reject", (S.SUBMITTED, S.INFO_REQUESTED), S.REJECTED, Permission.CASE_REJECT, _("不予受理"), needs_form=True,
+        "reject",
+        (S.SUBMITTED, S.INFO_REQUESTED),
+        S.REJECTED,
+        Permission.CASE_REJECT,
+        _("不予受理"),
+        needs_form=True,
         style="danger",
     ),
     Transition("assign", WORKING_STATES, S.ASSIGNED, Permission.CASE_ASSIGN, _("分派承办人"), needs_form=True),
-    Transition("start", (S.ASSIGNED,), S.IN_HANDLING, Permission.CASE_START, _("开始办理"), (has_handler,), style="primary"),
     Transition(
-        "conclude", (S.IN_HANDLING,), S.CONCLUDED, Permission.CASE_CONCLUDE, _("办结"), (has_handler,), needs_form=True,
+        "start", (S.ASSIGNED,), S.IN_HANDLING, Permission.CASE_START, _("开始办理"), (has_handler,), style="primary"
+    ),
+    Transition(
+        "conclude",
+        (S.IN_HANDLING,),
+        S.CONCLUDED,
+        Permission.CASE_CONCLUDE,
+        _("办结"),
+        (has_handler,),
+        needs_form=True,
         style="primary",
     ),
     Transition("close", (S.CONCLUDED,), S.CLOSED, Permission.CASE_CLOSE, _("归档")),
@@ -106,8 +131,13 @@ TRANSITIONS: tuple[Transition, ...] = (
         needs_form=True,
     ),
     Transition(
-        "receive_transfer", (S.TRANSFERRED,), _after_transfer, Permission.CASE_RECEIVE_TRANSFER, _("接收移送"),
-        (centre_takes_cases,), style="primary",
+        "receive_transfer",
+        (S.TRANSFERRED,),
+        _after_transfer,
+        Permission.CASE_RECEIVE_TRANSFER,
+        _("接收移送"),
+        (centre_takes_cases,),
+        style="primary",
     ),
 )
 

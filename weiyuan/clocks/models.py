@@ -50,9 +50,7 @@ class Clock(models.Model):
         ordering = ["started_at", "id"]
         indexes = [
             # The sweep's only filter: running clocks by due time (partial on PostgreSQL and SQLite).
-            models.Index(
-                fields=["due_at"], name="clock_running_due_idx", condition=models.Q(state="running")
-            ),
+            models.Index(fields=["due_at"], name="clock_running_due_idx", condition=models.Q(state="running")),
             models.Index(fields=["case", "rule"], name="clock_case_rule_idx"),
         ]
 

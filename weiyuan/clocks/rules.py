@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from django.utils.translation import gettext_lazy as _
+import chinese_calendar
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
-from weiyuan.clocks.calendar import WorkingCalendar
+from weiyuan.clocks.calendar import WorkingCalendar, year_is_covered
 
 CHINA_TZ = ZoneInfo("Asia/Shanghai")
 END_OF_DAY = dt.time(23, 59, 59)
@@ -20,6 +21,13 @@ class Unit(StrEnum):
     WORKING_DAYS = "working_days"
     CALENDAR_DAYS = "calendar_days"
     HOURS = "hours"
+
+
+UNIT_LABELS: dict[str, Promise] = {
+    Unit.WORKING_DAYS: _("个工作日"),
+    Unit.CALENDAR_DAYS: _("日（自然日）"),
+    Unit.HOURS: _("小时"),
+}
 
 
 @dataclass(frozen=True)
@@ -86,7 +94,9 @@ class DueResult:
     amount: int
 
 
-def compute_due(rule: Rule, start: dt.datetime, *, amount: int | None = None, calendar: WorkingCalendar | None = None) -> DueResult:
+def compute_due(
+    rule: Rule, start: dt.datetime, *, amount: int | None = None, calendar: WorkingCalendar | None = None
+) -> DueResult:
     """When an obligation that starts at `start` falls due under `rule`.
 
     - hours: exact hours from the start;
@@ -105,3 +115,87 @@ def compute_due(rule: Rule, start: dt.datetime, *, amount: int | None = None, ca
         last_day = calendar.next_working_day(local_start + dt.timedelta(days=n))
     due = dt.datetime.combine(last_day, END_OF_DAY, tzinfo=CHINA_TZ)
     return DueResult(due, calendar.use.fallback, rule, n)
+
+
+@dataclass(frozen=True)
+class RestDay:
+    day: dt.date
+    name: str
+
+
+@dataclass(frozen=True)
+class DeadlineCalculation:
+    """Everything the calculator page and `manage.py deadline` show for one rule and start time."""
+
+    rule: Rule
+    start: dt.datetime
+    due_at: dt.datetime
+    amount: int
+    calendar_days: int | None  # days from the start date to the due date (day rules only)
+    working_days: int | None  # working days counted in (start date, due date] (day rules only)
+    rest_days: list[RestDay]  # holidays and weekends skipped in that period, with the holiday's name
+    calendar_fallback: bool
+    fallback_years: list[int]
+
+
+def _rest_day_name(day: dt.date, override_names: dict[dt.date, str]) -> str:
+    if day in override_names:
+        return override_names[day]
+    if year_is_covered(day.year):
+        on_holiday, name = chinese_calendar.get_holiday_detail(day)
+        if on_holiday and name:
+            return str(HOLIDAY_NAMES.get(name, name))
+    return str(_("周末")) if day.weekday() >= 5 else ""
+
+
+def _override_names(first: dt.date, last: dt.date) -> dict[dt.date, str]:
+    from weiyuan.clocks.models import HolidayOverride
+
+    return dict(HolidayOverride.objects.filter(date__gt=first, date__lte=last).values_list("date", "name"))
+
+
+# chinese-calendar names holidays in English; show them in the UI language.
+HOLIDAY_NAMES: dict[str, Promise] = {
+    "New Year's Day": _("元旦"),
+    "Spring Festival": _("春节"),
+    "Tomb-sweeping Day": _("清明节"),
+    "Labour Day": _("劳动节"),
+    "Dragon Boat Festival": _("端午节"),
+    "National Day": _("国庆节"),
+    "Mid-autumn Festival": _("中秋节"),
+    "Anti-Fascist 70th Day": _("中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日"),
+}
+
+
+def deadline_calculate(rule_code: str, start: dt.datetime, *, amount: int | None = None) -> DeadlineCalculation:
+    """Compute a rule's due time and explain it (working days counted, rest days skipped, calendar coverage).
+
+    `start` must be timezone-aware; naive input is read as Asia/Shanghai by the callers.
+    """
+    rule = RULES[rule_code]
+    calendar = WorkingCalendar()
+    result = compute_due(rule, start, amount=amount, calendar=calendar)
+    calendar_days = working_days = None
+    rest_days: list[RestDay] = []
+    if rule.unit != Unit.HOURS:
+        first = start.astimezone(CHINA_TZ).date()
+        last = result.due_at.astimezone(CHINA_TZ).date()
+        calendar_days = (last - first).days
+        working_days = calendar.working_days_between(first, last)
+        override_names = _override_names(first, last) if calendar.overrides else {}
+        day = first
+        while day < last:
+            day += dt.timedelta(days=1)
+            if not calendar.is_working_day(day):
+                rest_days.append(RestDay(day, _rest_day_name(day, override_names)))
+    return DeadlineCalculation(
+        rule=rule,
+        start=start,
+        due_at=result.due_at,
+        amount=result.amount,
+        calendar_days=calendar_days,
+        working_days=working_days,
+        rest_days=rest_days,
+        calendar_fallback=result.calendar_fallback or calendar.use.fallback,
+        fallback_years=sorted(calendar.use.fallback_years),
+    )

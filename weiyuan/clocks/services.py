@@ -25,7 +25,9 @@ def _snapshot(clock: Clock) -> dict[str, Any]:
     }
 
 
-def clock_start(*, case: Any, rule_code: str, start: dt.datetime, amount: int | None = None, actor: Any = None) -> Clock:
+def clock_start(
+    *, case: Any, rule_code: str, start: dt.datetime, amount: int | None = None, actor: Any = None
+) -> Clock:
     rule = RULES[rule_code]
     result = compute_due(rule, start, amount=amount)
     clock = Clock.objects.create(
@@ -85,8 +87,10 @@ def clock_resume(*, clock: Clock, at: dt.datetime, actor: Any = None) -> Clock:
     elif rule.unit == Unit.CALENDAR_DAYS:
         raw = at + dt.timedelta(seconds=remaining)
         last_day = cal.next_working_day(raw.astimezone(CHINA_TZ).date())
-        clock.due_at = raw if last_day == raw.astimezone(CHINA_TZ).date() else dt.datetime.combine(
-            last_day, END_OF_DAY, tzinfo=CHINA_TZ
+        clock.due_at = (
+            raw
+            if last_day == raw.astimezone(CHINA_TZ).date()
+            else dt.datetime.combine(last_day, END_OF_DAY, tzinfo=CHINA_TZ)
         )
     else:
         clock.due_at = at + dt.timedelta(seconds=remaining)
@@ -129,7 +133,9 @@ def clock_finish(*, clock: Clock, at: dt.datetime, state: str = ClockState.MET, 
     return clock
 
 
-def clocks_for_case(case: Any, *rules: str, states: tuple[str, ...] = (ClockState.RUNNING, ClockState.PAUSED)) -> list[Clock]:
+def clocks_for_case(
+    case: Any, *rules: str, states: tuple[str, ...] = (ClockState.RUNNING, ClockState.PAUSED)
+) -> list[Clock]:
     qs = Clock.objects.filter(case=case, state__in=states)
     if rules:
         qs = qs.filter(rule__in=rules)
@@ -145,9 +151,7 @@ def _recipients(clock: Clock, *, escalate: bool) -> list[Any]:
 
     case = clock.case
     rule = RULES[clock.rule]
-    centre_staff = User.objects.filter(
-        memberships__centre_id=case.centre_id, memberships__active=True, is_active=True
-    )
+    centre_staff = User.objects.filter(memberships__centre_id=case.centre_id, memberships__active=True, is_active=True)
     if escalate:
         return list(centre_staff.filter(memberships__role=Role.DIRECTOR).distinct())
     if rule.owed_by == "applicant":

@@ -1,5 +1,9 @@
 from django.urls import path
 
+from weiyuan.clocks import views
+
 app_name = "clocks"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("deadlines/", views.calculator, name="calculator"),
+]

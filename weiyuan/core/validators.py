@@ -43,9 +43,7 @@ def validate_credit_code(value: str) -> None:
     """Unified social credit code (GB 32100): 18 characters from a 31-letter alphabet with a check character."""
     v = value.strip().upper()
     if len(v) != 18 or any(c not in _CREDIT_CHARS for c in v):
-        raise ValidationError(
-            _("统一社会信用代码应为 18 位数字或大写字母（不含 I、O、S、V、Z）。"), code="format"
-        )
+        raise ValidationError(_("统一社会信用代码应为 18 位数字或大写字母（不含 I、O、S、V、Z）。"), code="format")
     if credit_code_check_char(v[:17]) != v[17]:
         raise ValidationError(_("统一社会信用代码校验位不正确，请核对营业执照。"), code="check_digit")
 

@@ -87,7 +87,9 @@ def sniff_upload(upload: UploadedFile, *, field: str = "file") -> Sniffed:
     if mime is None or not allowed_suffixes:
         raise ValidationError(
             {
-                field: _("文件「%(name)s」的内容不是允许的类型（PDF、图片、Office 文档、MP4、MP3、ZIP、TXT），请检查文件。")
+                field: _(
+                    "文件「%(name)s」的内容不是允许的类型（PDF、图片、Office 文档、MP4、MP3、ZIP、TXT），请检查文件。"
+                )
                 % {"name": name}
             }
         )
@@ -108,10 +110,7 @@ def sniff_upload(upload: UploadedFile, *, field: str = "file") -> Sniffed:
 def check_upload_count(count: int, *, existing: int = 0, field: str = "files") -> None:
     if count + existing > settings.EVIDENCE_MAX_FILES:
         raise ValidationError(
-            {
-                field: _("每个案件最多上传 %(limit)s 个文件，请合并后再上传。")
-                % {"limit": settings.EVIDENCE_MAX_FILES}
-            }
+            {field: _("每个案件最多上传 %(limit)s 个文件，请合并后再上传。") % {"limit": settings.EVIDENCE_MAX_FILES}}
         )
 
 
@@ -142,7 +141,7 @@ def evidence_store(
         )
         evidence.file.save("upload", upload, save=False)
         # If the transaction rolls back, do not leave the stored bytes behind.
-        stored_name = evidence.file.name
+        stored_name = evidence.file.name or ""
         storage = evidence.file.storage
         try:
             evidence.save()
@@ -155,7 +154,12 @@ def evidence_store(
             obj=evidence,
             centre_id=case.centre_id if case else None,
             case_id=case.pk if case else None,
-            after={"name": evidence.original_name, "sha256": evidence.sha256, "size": evidence.size, "type": sniffed.mime},
+            after={
+                "name": evidence.original_name,
+                "sha256": evidence.sha256,
+                "size": evidence.size,
+                "type": sniffed.mime,
+            },
         )
     return evidence
 

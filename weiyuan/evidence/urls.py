@@ -1,5 +1,9 @@
 from django.urls import path
 
+from weiyuan.evidence import views
+
 app_name = "evidence"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("evidence/<int:evidence_id>/download/", views.download, name="download"),
+]

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import csv
+import importlib.util
 import io
 from dataclasses import dataclass
-import importlib.util
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +59,7 @@ def regions_load(region_model: Any = Region) -> int:
             if code in existing:
                 continue
             parent = parent_of(code)
-            names = []
+            names: list[str] = []
             p: str | None = parent
             while p:
                 if not names or names[0] != rows[p]:
@@ -108,7 +108,9 @@ def centre_create(
     centre.path = f"{parent.path if parent else '/'}{centre.pk}/"
     centre.depth = (parent.depth + 1) if parent else 0
     centre.save(update_fields=["path", "depth"])
-    audit_record(actor=actor, action="centre.create", obj=centre, centre_id=centre.pk, after={"code": code, "kind": kind})
+    audit_record(
+        actor=actor, action="centre.create", obj=centre, centre_id=centre.pk, after={"code": code, "kind": kind}
+    )
     return centre
 
 
@@ -145,7 +147,13 @@ class FilingTransition:
 FILING_TRANSITIONS = {
     t.action: t
     for t in (
-        FilingTransition("submit", (FilingStatus.DRAFT, FilingStatus.RETURNED), FilingStatus.SUBMITTED, False, gettext_lazy("提交备案")),
+        FilingTransition(
+            "submit",
+            (FilingStatus.DRAFT, FilingStatus.RETURNED),
+            FilingStatus.SUBMITTED,
+            False,
+            gettext_lazy("提交备案"),
+        ),
         FilingTransition("approve", (FilingStatus.SUBMITTED,), FilingStatus.APPROVED, True, gettext_lazy("准予备案")),
         FilingTransition("return", (FilingStatus.SUBMITTED,), FilingStatus.RETURNED, True, gettext_lazy("退回修改")),
         FilingTransition("revoke", (FilingStatus.APPROVED,), FilingStatus.REVOKED, True, gettext_lazy("撤销备案")),
@@ -153,17 +161,15 @@ FILING_TRANSITIONS = {
 }
 
 
+def _may_take(actor: Any, centre: Centre, t: FilingTransition) -> bool:
+    """Who may take a filing action, whatever the current state: the parent level decides, the centre submits."""
+    if t.decided_by_parent:
+        return can_decide_filing(actor, centre)
+    return can_manage_centre(actor, centre) or can_decide_filing(actor, centre)
+
+
 def filing_allowed_actions(*, actor: Any, centre: Centre) -> list[FilingTransition]:
-    out = []
-    for t in FILING_TRANSITIONS.values():
-        if centre.filing_status not in t.sources:
-            continue
-        allowed = can_decide_filing(actor, centre) if t.decided_by_parent else (
-            can_manage_centre(actor, centre) or can_decide_filing(actor, centre)
-        )
-        if allowed:
-            out.append(t)
-    return out
+    return [t for t in FILING_TRANSITIONS.values() if centre.filing_status in t.sources and _may_take(actor, centre, t)]
 
 
 @transaction.atomic
@@ -171,13 +177,20 @@ def filing_transition(*, actor: Any, centre: Centre, action: str, text: str = ""
     centre = Centre.objects.select_for_update().get(pk=centre.pk)
     t = FILING_TRANSITIONS.get(action)
     if t is None:
-        raise TransitionRefused(_("未知操作"), status=400)
-    if t not in filing_allowed_actions(actor=actor, centre=centre):
-        if centre.filing_status not in t.sources:
+        raise TransitionRefused(_("未知操作：%(a)s") % {"a": action}, status=400)
+    # Permission first (403), then state (409): someone without a say learns nothing about the filing's state.
+    if not _may_take(actor, centre, t):
+        if t.decided_by_parent:
             raise TransitionRefused(
-                _("备案状态为「%(s)s」，不能%(a)s。") % {"s": centre.get_filing_status_display(), "a": t.label}
+                _("备案由上级机构负责人决定，您不是「%(p)s」的负责人。")
+                % {"p": centre.parent.name if centre.parent else _("平台管理员")},
+                status=403,
             )
-        raise TransitionRefused(_("备案由上级机构负责人决定；提交由本机构负责人办理。"), status=403)
+        raise TransitionRefused(_("备案只能由「%(c)s」的负责人提交。") % {"c": centre.name}, status=403)
+    if centre.filing_status not in t.sources:
+        raise TransitionRefused(
+            _("备案状态为「%(s)s」，不能%(a)s。") % {"s": centre.get_filing_status_display(), "a": t.label}
+        )
     if action in ("return", "revoke") and not text.strip():
         raise ValidationError({"reason": _("退回或撤销备案须写明理由。")})
     now = timezone.now()

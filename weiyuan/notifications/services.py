@@ -117,7 +117,7 @@ def _deliver_one(msg: OutboxMessage) -> None:
         recipient = msg.recipient
         with translation.override(recipient.preferred_language or settings.LANGUAGE_CODE):
             link = f"\n\n{settings.SITE_URL}{msg.url}" if msg.url else ""
-            send_mail(msg.subject, msg.body + link, settings.DEFAULT_FROM_EMAIL, [recipient.email])
+            send_mail(msg.subject, msg.body + link, settings.DEFAULT_FROM_EMAIL, [recipient.email or ""])
 
 
 def outbox_deliver(*, limit: int = 100, now: dt.datetime | None = None) -> int:

@@ -10,7 +10,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("WEIYUAN_VAR_DIR", BASE_DIR / "var"))
@@ -29,9 +28,7 @@ def env_int(name: str, default: int) -> int:
 
 
 DEBUG = env_bool("WEIYUAN_DEBUG", True)
-SECRET_KEY = os.environ.get(
-    "WEIYUAN_SECRET_KEY", "embedded-default-insecure-key-change-me-in-production-0123456789"
-)
+SECRET_KEY = os.environ.get("WEIYUAN_SECRET_KEY", "embedded-default-insecure-key-change-me-in-production-0123456789")
 # Field-level encryption of ID and phone numbers derives its key from SECRET_KEY and this salt.
 SALT_KEY = os.environ.get("WEIYUAN_FIELD_ENCRYPTION_SALT", "weiyuan-embedded-salt")
 ALLOWED_HOSTS = [h for h in os.environ.get("WEIYUAN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
@@ -46,6 +43,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    # django-ninja: its Swagger page and assets are served from our static files (no CDN).
+    "ninja",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -71,6 +70,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "weiyuan.accounts.middleware.SessionGuardMiddleware",
+    "weiyuan.accounts.middleware.TwoFactorRequiredMiddleware",
     "weiyuan.audit.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -138,8 +138,15 @@ AXES_FAILURE_LIMIT = env_int("WEIYUAN_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("WEIYUAN_LOGIN_COOLOFF_MINUTES", 30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
+
+# Two-factor (django-otp TOTP): required for directors and platform admins; optional for other users.
+OTP_TOTP_ISSUER = "维援"
+OTP_REQUIRED_FOR_PRIVILEGED = env_bool("WEIYUAN_2FA_REQUIRED", True)
+# How long an e-mail verification link stays valid, in seconds.
+ACCOUNTS_EMAIL_VERIFY_MAX_AGE = env_int("WEIYUAN_EMAIL_VERIFY_SECONDS", 3 * 24 * 60 * 60)
 
 # Sessions end after inactivity; "log out everywhere" bumps the user's session generation.
 SESSION_COOKIE_AGE = env_int("WEIYUAN_SESSION_SECONDS", 2 * 60 * 60)
@@ -161,8 +168,15 @@ MEDIA_ROOT = VAR_DIR / "private-media"
 
 STORAGES = {
     # Evidence is private: served only through the access-checked download view, never by URL.
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": MEDIA_ROOT, "base_url": None}},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage" if not DEBUG else "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": MEDIA_ROOT, "base_url": None},
+    },
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
+        if not DEBUG
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
 }
 if os.environ.get("WEIYUAN_S3_BUCKET"):
     STORAGES["default"] = {
@@ -215,5 +229,5 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("WEIYUAN_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

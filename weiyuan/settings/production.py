@@ -7,8 +7,8 @@ import os
 
 os.environ.setdefault("WEIYUAN_DEBUG", "false")
 
-from weiyuan.settings.base import *  # noqa: E402,F403
-from weiyuan.settings.base import env_bool, env_int  # noqa: E402
+from weiyuan.settings.base import *  # noqa: F403
+from weiyuan.settings.base import env_bool, env_int
 
 DEBUG = False
 if "WEIYUAN_SECRET_KEY" not in os.environ:

@@ -1,0 +1,175 @@
+"""The demo network: loads through the real services, is idempotent, and covers every state and role."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from weiyuan.accounts.models import AgentAuthorisation, Membership, User
+from weiyuan.audit.models import AuditEvent
+from weiyuan.audit.selectors import BrokenLink, audit_chain_verify
+from weiyuan.cases.models import Case, CaseEvent, CaseMessage, CaseShare, CaseState, ServiceType
+from weiyuan.clocks.models import Clock
+from weiyuan.core.choices import ApplicantKind, Channel, IPType, Role
+from weiyuan.core.demo import DEMO_PASSWORD, demo_totp_key
+from weiyuan.core.validators import validate_credit_code, validate_id_number
+from weiyuan.evidence.models import EvidenceFile
+from weiyuan.network.models import Centre, CentreKind, FilingStatus, WorkstationSite
+
+
+def _counts() -> dict[str, int]:
+    return {
+        "centres": Centre.objects.count(),
+        "users": User.objects.count(),
+        "memberships": Membership.objects.count(),
+        "cases": Case.objects_unscoped.count(),
+        "events": CaseEvent.objects.count(),
+        "messages": CaseMessage.objects.count(),
+        "clocks": Clock.objects.count(),
+        "evidence": EvidenceFile.objects_unscoped.count(),
+        "audit": AuditEvent.objects.count(),
+        "totp": TOTPDevice.objects.count(),
+    }
+
+
+@pytest.fixture(scope="module")
+def _seeded_module(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
+    """Seed once for the module inside a transaction that is rolled back at the end (each test nests a savepoint)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        out = StringIO()
+        call_command("seed_demo", stdout=out, stderr=StringIO())
+        yield out.getvalue()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def seeded(_seeded_module: str, db: Any) -> str:
+    return _seeded_module
+
+
+def test_demo_logins_before_seeding_says_so(db: Any) -> None:
+    out = StringIO()
+    call_command("demo_logins", stdout=out)
+    assert "seed_demo" in out.getvalue()
+    assert DEMO_PASSWORD not in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_seed_runs_twice_and_changes_nothing_the_second_time(seeded: str) -> None:
+    assert "Demo network loaded" in seeded
+    before = _counts()
+    out = StringIO()
+    call_command("seed_demo", stdout=out, stderr=StringIO())
+    assert "already present" in out.getvalue()
+    assert _counts() == before
+    assert 180 <= before["cases"] <= 220
+
+
+@pytest.mark.django_db
+def test_every_state_service_ip_type_and_channel_appears(seeded: str) -> None:
+    cases = Case.objects_unscoped
+    assert set(cases.values_list("state", flat=True)) == set(CaseState.values)
+    assert set(cases.values_list("ip_type", flat=True)) == set(IPType.values)
+    assert set(cases.values_list("channel", flat=True)) == set(Channel.values)
+    assert set(cases.values_list("service_type__code", flat=True)) == set(ServiceType.objects.values_list("code", flat=True))
+    # Spread over the centres and over past months, with co-handling, messages and evidence.
+    assert cases.values("centre").distinct().count() >= 12
+    oldest = cases.order_by("created_at").first()
+    newest = cases.order_by("-created_at").first()
+    assert oldest and newest and (newest.created_at - oldest.created_at).days >= 90
+    assert CaseShare.objects.exists()
+    assert CaseMessage.objects.filter(internal=False).exists() and CaseMessage.objects.filter(internal=True).exists()
+    assert EvidenceFile.objects_unscoped.filter(case__isnull=False).count() >= 10
+    assert cases.exclude(transferred_from=None).exists()
+
+
+@pytest.mark.django_db
+def test_every_role_has_a_demo_account_with_the_demo_password(seeded: str) -> None:
+    roles = set(Membership.objects.filter(user__email__endswith=".demo").values_list("role", flat=True))
+    assert roles == set(Role.values)
+    kinds = set(User.objects.filter(email__endswith=".demo").exclude(applicant_kind="").values_list("applicant_kind", flat=True))
+    assert kinds == set(ApplicantKind.values)
+    assert User.objects.filter(email="admin@weiyuan.demo", is_superuser=True).exists()
+    for email in ("director@sh.demo", "intake@sh.demo", "handler@sh.demo", "supervisor@national.demo", "company@weiyuan.demo"):
+        assert User.objects.get(email=email).check_password(DEMO_PASSWORD), email
+    company = User.objects.get(email="company@weiyuan.demo")
+    validate_credit_code(company.credit_code)
+    validate_id_number(User.objects.get(email="person@weiyuan.demo").id_number or "")
+    authorisation = AgentAuthorisation.objects.get(agent__email="agent@weiyuan.demo")
+    assert authorisation.power_of_attorney.content_type == "application/pdf"
+    # Each README applicant sees several of their own cases.
+    for email in ("company@weiyuan.demo", "person@weiyuan.demo", "agent@weiyuan.demo"):
+        user = User.objects.get(email=email)
+        assert Case.objects.restrict(user).count() >= 4, email
+
+
+@pytest.mark.django_db
+def test_directors_and_admin_have_fixed_totp_devices(seeded: str) -> None:
+    directors = User.objects.filter(memberships__role=Role.DIRECTOR).distinct()
+    for user in [*directors, User.objects.get(email="admin@weiyuan.demo")]:
+        device = TOTPDevice.objects.get(user=user, confirmed=True)
+        assert device.key == demo_totp_key(user.email or "")
+    assert not TOTPDevice.objects.filter(user__email="intake@sh.demo").exists()
+
+
+@pytest.mark.django_db
+def test_network_filing_flow_and_tree(seeded: str) -> None:
+    national = Centre.objects.get(code="cnipa-guidance")
+    assert national.kind == CentreKind.NATIONAL_CENTRE and national.region_id == "110000" and national.parent is None
+    workstations = Centre.objects.filter(kind=CentreKind.WORKSTATION)
+    assert workstations.count() == 6
+    assert {w.site for w in workstations} >= set(WorkstationSite.values) - {""}
+    statuses = sorted(workstations.values_list("filing_status", flat=True))
+    assert statuses.count(FilingStatus.SUBMITTED) == 1 and statuses.count(FilingStatus.RETURNED) == 1
+    assert Centre.objects.exclude(kind=CentreKind.WORKSTATION).exclude(filing_status=FilingStatus.APPROVED).count() == 0
+    # Every centre's path is its parent's path plus its id, and only approved centres hold cases.
+    for centre in Centre.objects.select_related("parent"):
+        parent_path = centre.parent.path if centre.parent else "/"
+        assert centre.path == f"{parent_path}{centre.pk}/"
+    assert not Case.objects_unscoped.exclude(centre__filing_status=FilingStatus.APPROVED).exists()
+    # The filing decisions were taken by the parent's director (the admin for the root).
+    returned = Centre.objects.get(filing_status=FilingStatus.RETURNED)
+    filing = returned.filings.first()
+    assert filing and filing.decision_reason
+    assert filing.decided_by and filing.decided_by.memberships.filter(centre=returned.parent, role=Role.DIRECTOR).exists()
+
+
+@pytest.mark.django_db
+def test_demo_history_is_consistent(seeded: str) -> None:
+    # Every timeline is in time order, clocks are some overdue and some due soon, and the audit chains verify.
+    from django.utils import timezone
+
+    now = timezone.now()
+    for case in Case.objects_unscoped.prefetch_related("events")[:60]:
+        times = [e.created_at for e in case.events.all()]
+        assert times == sorted(times)
+        assert all(t <= now for t in times)
+    running = Clock.objects.filter(state="running")
+    assert running.filter(due_at__lt=now).exists()
+    assert running.filter(due_at__gte=now).exists()
+    assert not [x for x in audit_chain_verify() if isinstance(x, BrokenLink)]
+
+
+@pytest.mark.django_db
+def test_demo_logins_prints_the_accounts_from_the_database(seeded: str) -> None:
+    out = StringIO()
+    call_command("demo_logins", stdout=out)
+    text = out.getvalue()
+    for login in ("director@sh.demo", "intake@sh.demo", "handler@sh.demo", "admin@weiyuan.demo", "company@weiyuan.demo"):
+        assert login in text
+    assert DEMO_PASSWORD in text
+    assert "totp_code director@sh.demo" in text
+    # A changed password is not printed as the demo password.
+    user = User.objects.get(email="intake@sh.demo")
+    user.set_password("another-secret-2026")
+    user.save()
+    out = StringIO()
+    call_command("demo_logins", stdout=out)
+    line = next(line for line in out.getvalue().splitlines() if "intake@sh.demo" in line)
+    assert DEMO_PASSWORD not in line and "?" in line

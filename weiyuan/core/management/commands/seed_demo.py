@@ -1,0 +1,40 @@
+"""Load the demo network (centres, accounts for every role, ~200 cases). Safe to run again: it changes nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from weiyuan.cases.models import CaseState
+from weiyuan.core.demo import SeedSummary, seed_demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo network of centres, accounts and cases (idempotent)."
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        summary = seed_demo(log=lambda line: self.stderr.write(line))
+        self.stdout.write(render_summary(summary))
+
+
+def render_summary(summary: SeedSummary) -> str:
+    if summary.created:
+        head = f"Demo network loaded in {summary.seconds:.1f} s."
+    else:
+        head = "Demo network already present: nothing changed."
+        if summary.totp_devices:
+            head = f"Demo network already present: added {summary.totp_devices} missing TOTP device(s)."
+    centres = ", ".join(f"{status} {n}" for status, n in sorted(summary.centres.items()))
+    states = ", ".join(f"{state} {summary.cases[state]}" for state in CaseState.values if summary.cases[state])
+    lines = [
+        head,
+        f"  centres: {sum(summary.centres.values())} ({centres})",
+        f"  demo accounts: {summary.accounts}",
+        f"  cases: {sum(summary.cases.values())} ({states})",
+        f"  running clocks: {summary.overdue_clocks} overdue, {summary.due_soon_clocks} due within 3 days",
+        f"  evidence files: {summary.evidence_files}, messages: {summary.messages}, co-handling grants: {summary.shares}",
+        f"  outbox notices queued: {summary.outbox}",
+        "Run `manage.py demo_logins` for the accounts.",
+    ]
+    return "\n".join(lines)
