@@ -160,6 +160,8 @@ def test_applicant_journey(live_server: Any, page_factory: Any, tmp_path: Path, 
     page.goto(f"{base}/cases/{tracking_number}/")
     timeline = page.locator("#timeline li")
     assert timeline.count() >= 7  # create, submit, request info, answer, accept, assign, start, conclude
+    heading = page.locator("#timeline h2").inner_text()
+    assert heading == ("办理过程" if language == "zh-hans" else "Case history"), heading
     page.goto(f"{base}/cases/{tracking_number}/letter/")
     body = page.locator("body").inner_text()
     assert "建议向市场监管部门投诉" in body

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -78,6 +79,12 @@ class Centre(models.Model):
         indexes = [models.Index(fields=["region", "filing_status"], name="centre_region_status_idx")]
 
     def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        if (get_language() or "").startswith("en") and self.name_en:
+            return self.name_en
         return self.name
 
     @property

@@ -111,6 +111,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # JIT compilation adds 100-400 ms to queries the planner over-estimates (deep pages, searches) and never pays
+    # off for short OLTP reads (docs/benchmarks.md); WEIYUAN_PG_JIT=on restores the server default.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c jit={os.environ.get('WEIYUAN_PG_JIT', 'off')}"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -1,0 +1,177 @@
+"""Co-handling grants, expert and volunteer tasks, messages, and the audited reveal of personal data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from weiyuan.access.policy import Permission, decide
+from weiyuan.audit.services import audit_record
+from weiyuan.cases.models import (
+    Case,
+    CaseAssignment,
+    CaseMessage,
+    CaseShare,
+)
+from weiyuan.cases.services.common import (
+    _centre_staff,
+    _event,
+    _evidence_count,
+)
+from weiyuan.cases.services.intake import case_submit
+from weiyuan.cases.services.lifecycle import case_accept, case_close, case_receive_transfer, case_start
+from weiyuan.cases.transitions import TransitionRefused
+from weiyuan.core.choices import Role
+from weiyuan.evidence.services import check_upload_count, evidence_store
+from weiyuan.network.models import Centre
+from weiyuan.notifications.services import Notice, outbox_enqueue
+
+# --- co-handling, tasks, messages ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def case_share_grant(*, case: Case, actor: Any, centre: Centre, reason: str) -> CaseShare:
+    decision = decide(actor, Permission.CASE_SHARE, case)
+    if not decision:
+        raise TransitionRefused(decision.reason, status=403)
+    if not reason.strip():
+        raise ValidationError({"reason": _("请说明协同办理的理由。")})
+    if centre.pk == case.centre_id:
+        raise ValidationError({"centre": _("不能与本中心协同。")})
+    if CaseShare.objects.filter(case=case, centre=centre, revoked_at__isnull=True).exists():
+        raise ValidationError({"centre": _("已与该机构协同办理。")})
+    share = CaseShare.objects.create(case=case, centre=centre, reason=reason.strip(), granted_by=actor)
+    _event(case, "share_grant", actor, case.state, note=centre.name, public=False)
+    audit_record(
+        actor=actor,
+        action="case.share_grant",
+        obj=share,
+        centre_id=case.centre_id,
+        case_id=case.pk,
+        after={"centre": centre.pk, "reason": share.reason},
+    )
+    case.__dict__.pop("_relations_cache", None)
+    return share
+
+
+@transaction.atomic
+def case_share_revoke(*, case: Case, actor: Any, share: CaseShare) -> CaseShare:
+    decision = decide(actor, Permission.CASE_SHARE, case)
+    if not decision:
+        raise TransitionRefused(decision.reason, status=403)
+    share = CaseShare.objects.select_for_update().get(pk=share.pk, case=case)
+    if share.revoked_at is None:
+        share.revoked_at = timezone.now()
+        share.revoked_by = actor
+        share.save(update_fields=["revoked_at", "revoked_by"])
+        _event(case, "share_revoke", actor, case.state, note=share.centre.name, public=False)
+        audit_record(
+            actor=actor,
+            action="case.share_revoke",
+            obj=share,
+            centre_id=case.centre_id,
+            case_id=case.pk,
+            after={"centre": share.centre_id},
+        )
+    case.__dict__.pop("_relations_cache", None)
+    return share
+
+
+@transaction.atomic
+def case_task_assign(*, case: Case, actor: Any, user: Any, kind: str, task: str) -> CaseAssignment:
+    from weiyuan.access.policy import has_role
+
+    decision = decide(actor, Permission.CASE_ASSIGN_TASK, case)
+    if not decision:
+        raise TransitionRefused(decision.reason, status=403)
+    if kind not in CaseAssignment.Kind.values or not has_role(user, kind):
+        raise ValidationError({"user": _("所选人员不是专家库或志愿者名单中的人员。")})
+    if not task.strip():
+        raise ValidationError({"task": _("请写明任务内容。")})
+    assignment = CaseAssignment.objects.create(case=case, user=user, kind=kind, task=task.strip(), assigned_by=actor)
+    audit_record(
+        actor=actor,
+        action="case.task_assign",
+        obj=assignment,
+        centre_id=case.centre_id,
+        case_id=case.pk,
+        after={"user": user.pk, "kind": kind},
+    )
+    case.__dict__.pop("_relations_cache", None)
+    return assignment
+
+
+@transaction.atomic
+def case_message_post(
+    *, case: Case, actor: Any, body: str, internal: bool = False, files: list[UploadedFile] | None = None
+) -> CaseMessage:
+    permission = Permission.CASE_MESSAGE_INTERNAL if internal else Permission.CASE_MESSAGE
+    decision = decide(actor, permission, case)
+    if not decision:
+        raise TransitionRefused(decision.reason, status=403)
+    body = body.strip()
+    if not body:
+        raise ValidationError({"body": _("请填写留言内容。")})
+    if len(body) > 5000:
+        raise ValidationError({"body": _("留言最多 5000 字，当前 %(n)s 字。") % {"n": len(body)}})
+    files = files or []
+    check_upload_count(len(files), existing=_evidence_count(case), field="files")
+    message = CaseMessage.objects.create(case=case, author=actor, body=body, internal=internal)
+    for upload in files:
+        evidence_store(upload=upload, uploaded_by=actor, case=case, message=message, kind="attachment", field="files")
+    audit_record(
+        actor=actor,
+        action="case.message",
+        obj=message,
+        centre_id=case.centre_id,
+        case_id=case.pk,
+        after={"internal": internal, "attachments": len(files)},
+    )
+    if not internal:
+        if actor.pk == case.applicant_user_id:
+            recipients = [case.handler] if case.handler_id else _centre_staff(case.centre_id, Role.INTAKE_OFFICER)
+        else:
+            recipients = [case.applicant_user] if case.applicant_user_id else []
+        outbox_enqueue(
+            recipients=recipients,
+            notice=Notice(
+                kind="case.message",
+                subject=_("案件 %(number)s 有新留言") % {"number": case.tracking_number},
+                body=body[:500],
+                url=f"/cases/{case.tracking_number}/#messages",
+            ),
+            dedupe_key=f"message:{message.pk}",
+        )
+    return message
+
+
+@transaction.atomic
+def case_personal_data_reveal(*, case: Case, actor: Any) -> dict[str, str]:
+    """Show the unmasked ID and phone numbers to a role that needs them; the read itself is audited."""
+    decision = decide(actor, Permission.CASE_VIEW_PERSONAL_DATA, case)
+    if not decision:
+        raise TransitionRefused(decision.reason, status=403)
+    audit_record(
+        actor=actor,
+        action="case.personal_data_read",
+        obj=case,
+        centre_id=case.centre_id,
+        case_id=case.pk,
+        after={"fields": ["applicant_id_number", "applicant_phone"]},
+    )
+    return {"applicant_id_number": case.applicant_id_number, "applicant_phone": case.applicant_phone}
+
+
+# Dispatch used by the generic transition endpoints (web and API) for actions that need no extra input.
+SIMPLE_ACTIONS = {
+    "submit": case_submit,
+    "accept": case_accept,
+    "start": case_start,
+    "close": case_close,
+    "receive_transfer": case_receive_transfer,
+}
