@@ -6,10 +6,12 @@ trigger blocks that first (tested), so the tampering tests switch it off inside 
 
 from __future__ import annotations
 
+import importlib
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from io import StringIO
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -29,6 +31,9 @@ def _broken() -> list[BrokenLink]:
     return [x for x in audit_chain_verify() if isinstance(x, BrokenLink)]
 
 
+SQLITE_TRIGGERS = importlib.import_module("weiyuan.audit.migrations.0004_sqlite_append_only_triggers").TRIGGERS
+
+
 def _raw(sql: str, params: list[Any]) -> None:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -40,9 +45,15 @@ def _json_param() -> str:
 
 @contextmanager
 def _append_only_trigger_off() -> Iterator[None]:
-    """PostgreSQL: the trigger refuses UPDATE and DELETE; switch it off (inside the test's transaction) to tamper."""
-    if connection.vendor != "postgresql":
-        yield
+    """The database triggers refuse UPDATE and DELETE; switch them off (inside the test's transaction) to tamper."""
+    if connection.vendor == "sqlite":
+        for name in SQLITE_TRIGGERS:
+            _raw(f"DROP TRIGGER IF EXISTS {name}", [])
+        try:
+            yield
+        finally:
+            for name, body in SQLITE_TRIGGERS.items():
+                _raw(f"CREATE TRIGGER IF NOT EXISTS {name} {body}", [])
         return
     _raw("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_event_no_change", [])
     try:
@@ -76,7 +87,7 @@ def test_events_are_chained_per_centre(chains: dict[str, int]) -> None:
         assert events, chain
         assert [e.seq for e in events] == list(range(1, len(events) + 1))
         assert events[0].prev_hash == GENESIS_HASH
-        for previous, event in zip(events, events[1:], strict=False):
+        for previous, event in pairwise(events):
             assert event.prev_hash == previous.hash
         for event in events:
             assert event_digest(event) == event.hash
@@ -115,10 +126,7 @@ def test_orm_refuses_updates_and_deletes(chains: dict[str, int]) -> None:
     assert _broken() == []
 
 
-@pytest.mark.postgres
-def test_postgres_trigger_blocks_raw_update_and_delete(chains: dict[str, int]) -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("the append-only trigger exists on PostgreSQL only")
+def test_database_trigger_blocks_raw_update_and_delete(chains: dict[str, int]) -> None:
     event = _event(chains["sh"], 2)
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         _raw(f"UPDATE audit_auditevent SET after = {_json_param()} WHERE id = %s", ['{"state": "closed"}', event.pk])

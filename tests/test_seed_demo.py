@@ -77,7 +77,9 @@ def test_every_state_service_ip_type_and_channel_appears(seeded: str) -> None:
     assert set(cases.values_list("state", flat=True)) == set(CaseState.values)
     assert set(cases.values_list("ip_type", flat=True)) == set(IPType.values)
     assert set(cases.values_list("channel", flat=True)) == set(Channel.values)
-    assert set(cases.values_list("service_type__code", flat=True)) == set(ServiceType.objects.values_list("code", flat=True))
+    assert set(cases.values_list("service_type__code", flat=True)) == set(
+        ServiceType.objects.values_list("code", flat=True)
+    )
     # Spread over the centres and over past months, with co-handling, messages and evidence.
     assert cases.values("centre").distinct().count() >= 12
     oldest = cases.order_by("created_at").first()
@@ -93,10 +95,18 @@ def test_every_state_service_ip_type_and_channel_appears(seeded: str) -> None:
 def test_every_role_has_a_demo_account_with_the_demo_password(seeded: str) -> None:
     roles = set(Membership.objects.filter(user__email__endswith=".demo").values_list("role", flat=True))
     assert roles == set(Role.values)
-    kinds = set(User.objects.filter(email__endswith=".demo").exclude(applicant_kind="").values_list("applicant_kind", flat=True))
+    kinds = set(
+        User.objects.filter(email__endswith=".demo").exclude(applicant_kind="").values_list("applicant_kind", flat=True)
+    )
     assert kinds == set(ApplicantKind.values)
     assert User.objects.filter(email="admin@weiyuan.demo", is_superuser=True).exists()
-    for email in ("director@sh.demo", "intake@sh.demo", "handler@sh.demo", "supervisor@national.demo", "company@weiyuan.demo"):
+    for email in (
+        "director@sh.demo",
+        "intake@sh.demo",
+        "handler@sh.demo",
+        "supervisor@national.demo",
+        "company@weiyuan.demo",
+    ):
         assert User.objects.get(email=email).check_password(DEMO_PASSWORD), email
     company = User.objects.get(email="company@weiyuan.demo")
     validate_credit_code(company.credit_code)
@@ -137,7 +147,9 @@ def test_network_filing_flow_and_tree(seeded: str) -> None:
     returned = Centre.objects.get(filing_status=FilingStatus.RETURNED)
     filing = returned.filings.first()
     assert filing and filing.decision_reason
-    assert filing.decided_by and filing.decided_by.memberships.filter(centre=returned.parent, role=Role.DIRECTOR).exists()
+    assert (
+        filing.decided_by and filing.decided_by.memberships.filter(centre=returned.parent, role=Role.DIRECTOR).exists()
+    )
 
 
 @pytest.mark.django_db
@@ -161,7 +173,13 @@ def test_demo_logins_prints_the_accounts_from_the_database(seeded: str) -> None:
     out = StringIO()
     call_command("demo_logins", stdout=out)
     text = out.getvalue()
-    for login in ("director@sh.demo", "intake@sh.demo", "handler@sh.demo", "admin@weiyuan.demo", "company@weiyuan.demo"):
+    for login in (
+        "director@sh.demo",
+        "intake@sh.demo",
+        "handler@sh.demo",
+        "admin@weiyuan.demo",
+        "company@weiyuan.demo",
+    ):
         assert login in text
     assert DEMO_PASSWORD in text
     assert "totp_code director@sh.demo" in text

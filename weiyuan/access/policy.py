@@ -86,7 +86,7 @@ CASE_PERMISSIONS: dict[Permission, frozenset[Relation]] = {
     Permission.CASE_REQUEST_INFO: frozenset({R.INTAKE_OFFICER, R.DIRECTOR}),
     Permission.CASE_SHARE: frozenset({R.DIRECTOR}),
     Permission.CASE_START: frozenset({R.ASSIGNED_HANDLER, R.DIRECTOR}),
-    Permission.CASE_SUBMIT: frozenset({R.APPLICANT, R.INTAKE_OFFICER, R.DIRECTOR, R.HANDLER}),
+    Permission.CASE_SUBMIT: frozenset({R.APPLICANT, R.INTAKE_OFFICER, R.DIRECTOR, R.HANDLER, R.REFERRER}),
     Permission.CASE_TRANSFER: frozenset({R.INTAKE_OFFICER, R.DIRECTOR}),
     Permission.CASE_VIEW: frozenset(
         {R.APPLICANT, *STAFF, R.ASSIGNED_HANDLER, R.CO_HANDLER, R.SUPERVISOR, R.EXPERT, R.VOLUNTEER, R.REFERRER}

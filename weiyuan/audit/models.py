@@ -52,6 +52,8 @@ class AuditEvent(models.Model):
             models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
         ]
         ordering = ["id"]
+        # Django's internal (base) manager must refuse bulk updates and deletes too.
+        base_manager_name = "objects"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:

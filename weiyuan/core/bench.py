@@ -16,6 +16,7 @@ import statistics
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -32,24 +33,90 @@ TARGET_P95_MS = 50.0
 SPAN_DAYS = 3 * 365  # the generated cases were submitted over the last three years
 
 CITY_WORDS = [
-    "北京", "上海", "广州", "深圳", "杭州", "宁波", "温州", "义乌", "苏州", "无锡", "南京", "合肥", "武汉", "长沙", "成都",
-    "重庆", "西安", "郑州", "济南", "青岛", "厦门", "福州", "泉州", "东莞", "佛山", "中山", "珠海", "天津", "沈阳", "大连",
-    "哈尔滨", "长春", "昆明", "南宁", "贵阳", "南昌", "石家庄", "太原", "兰州", "乌鲁木齐",
+    "北京",
+    "上海",
+    "广州",
+    "深圳",
+    "杭州",
+    "宁波",
+    "温州",
+    "义乌",
+    "苏州",
+    "无锡",
+    "南京",
+    "合肥",
+    "武汉",
+    "长沙",
+    "成都",
+    "重庆",
+    "西安",
+    "郑州",
+    "济南",
+    "青岛",
+    "厦门",
+    "福州",
+    "泉州",
+    "东莞",
+    "佛山",
+    "中山",
+    "珠海",
+    "天津",
+    "沈阳",
+    "大连",
+    "哈尔滨",
+    "长春",
+    "昆明",
+    "南宁",
+    "贵阳",
+    "南昌",
+    "石家庄",
+    "太原",
+    "兰州",
+    "乌鲁木齐",
 ]
-BRAND_WORDS = [
-    a + b
-    for a in "云星海天金银华瑞恒鑫正博远嘉明晨盛泰宏安"
-    for b in "澜河川宇创达锐峰源信德诚邦禾途景"
-]
+BRAND_WORDS = [a + b for a in "云星海天金银华瑞恒鑫正博远嘉明晨盛泰宏安" for b in "澜河川宇创达锐峰源信德诚邦禾途景"]
 INDUSTRY_WORDS = ["科技", "电子", "服饰", "食品", "文具", "五金", "家居", "生物医药", "新材料", "智能装备"]
 PERSON_SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林高罗郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余于杜叶程"
-PERSON_GIVEN = ["伟", "芳", "娜", "敏", "静", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "明", "超", "秀英", "建华", "晓东", "海燕", "志强"]
+PERSON_GIVEN = [
+    "伟",
+    "芳",
+    "娜",
+    "敏",
+    "静",
+    "磊",
+    "洋",
+    "艳",
+    "勇",
+    "军",
+    "杰",
+    "娟",
+    "涛",
+    "明",
+    "超",
+    "秀英",
+    "建华",
+    "晓东",
+    "海燕",
+    "志强",
+]
 RESPONDENT_SUFFIXES = ["商贸有限公司", "电子商务有限公司", "贸易商行", "科技有限公司", "制品厂", "数码专营店"]
 TITLES = [
-    "注册商标在电商平台被仿冒", "展会展出涉嫌侵犯外观设计专利产品", "实用新型专利侵权判定", "发明专利被多家企业实施",
-    "网店销售假冒注册商标商品", "原创作品被印制在商品上销售", "地理标志被冒用", "集成电路布图设计被复制",
-    "商业秘密被离职员工带走", "植物新品种权纠纷", "海外展会遭遇专利侵权指控", "美国337调查应诉指导",
-    "商标海外抢注风险预警", "专利无效宣告程序应对咨询", "短视频被搬运维权咨询", "商标连续三年不使用撤销答辩",
+    "注册商标在电商平台被仿冒",
+    "展会展出涉嫌侵犯外观设计专利产品",
+    "实用新型专利侵权判定",
+    "发明专利被多家企业实施",
+    "网店销售假冒注册商标商品",
+    "原创作品被印制在商品上销售",
+    "地理标志被冒用",
+    "集成电路布图设计被复制",
+    "商业秘密被离职员工带走",
+    "植物新品种权纠纷",
+    "海外展会遭遇专利侵权指控",
+    "美国337调查应诉指导",
+    "商标海外抢注风险预警",
+    "专利无效宣告程序应对咨询",
+    "短视频被搬运维权咨询",
+    "商标连续三年不使用撤销答辩",
 ]
 FACTS = [
     "申请人的注册商标核定使用在相关商品上，近期发现被请求人在网店销售标有近似标识的同类商品，已公证购买取得实物和发票。",
@@ -65,9 +132,13 @@ REQUESTS = [
     "请求提供纠纷解决方案和维权途径指导。",
     "请求提供咨询指导。",
 ]
-IP_WEIGHTED = ["trademark"] * 6 + ["invention"] * 3 + ["utility_model"] * 3 + ["design"] * 4 + [
-    "copyright", "copyright", "gi", "ic_layout", "trade_secret", "other"
-]
+IP_WEIGHTED = (
+    ["trademark"] * 6
+    + ["invention"] * 3
+    + ["utility_model"] * 3
+    + ["design"] * 4
+    + ["copyright", "copyright", "gi", "ic_layout", "trade_secret", "other"]
+)
 SERVICE_WEIGHTS = {
     "consultation": 30,
     "infringement_opinion": 25,
@@ -78,7 +149,14 @@ SERVICE_WEIGHTS = {
     "overseas_guidance": 5,
     "major_dispute_solution": 4,
 }
-REJECT_REASONS = ["no_evidence", "no_respondent", "out_of_area", "out_of_remit", "pending_elsewhere", "info_not_supplied"]
+REJECT_REASONS = [
+    "no_evidence",
+    "no_respondent",
+    "out_of_area",
+    "out_of_remit",
+    "pending_elsewhere",
+    "info_not_supplied",
+]
 OUTCOMES = ["advice_given", "opinion_issued", "referred", "settled", "not_substantiated", "solution_provided"]
 WORKING = ("accepted", "assigned", "in_handling", "concluded", "closed", "reopened")
 
@@ -143,7 +221,7 @@ def copy_rows(cursor: Any, model: type[models.Model], rows: Iterable[dict[str, A
     fields = list(model._meta.concrete_fields)
     defaults = {f.attname: f.get_default() for f in fields}
     json_fields = {f.attname for f in fields if isinstance(f, models.JSONField)}
-    columns = ", ".join(f.column for f in fields)
+    columns = ", ".join(str(f.column) for f in fields)
     n = 0
     with cursor.copy(f"COPY {model._meta.db_table} ({columns}) FROM STDIN") as copy:
         for row in rows:
@@ -160,12 +238,13 @@ def copy_rows(cursor: Any, model: type[models.Model], rows: Iterable[dict[str, A
 
 def _set_identity(cursor: Any, table: str) -> None:
     cursor.execute(
-        f"SELECT setval(pg_get_serial_sequence(%s, 'id'), GREATEST((SELECT max(id) FROM {table}), 1))", [table]
+        f"SELECT setval(pg_get_serial_sequence(%s, 'id'), GREATEST((SELECT max(id) FROM {table}), 1))",  # noqa: S608
+        [table],
     )
 
 
 def _next_id(cursor: Any, table: str) -> int:
-    cursor.execute(f"SELECT COALESCE(max(id), 0) + 1 FROM {table}")
+    cursor.execute(f"SELECT COALESCE(max(id), 0) + 1 FROM {table}")  # noqa: S608 - table names are constants
     return int(cursor.fetchone()[0])
 
 
@@ -222,7 +301,9 @@ def plan_centres(*, count: int, first_id: int) -> list[CentreRow]:
         if len(rows) >= count:
             return rows
         busiest = code == "330000"
-        assistance[code] = add(f"{name}知识产权维权援助中心", "assistance_centre", national, code, 250 if busiest else 40)
+        assistance[code] = add(
+            f"{name}知识产权维权援助中心", "assistance_centre", national, code, 250 if busiest else 40
+        )
     city_centres: dict[str, CentreRow] = {}
     for code, name, _level, parent in cities:
         if len(rows) >= count:
@@ -298,7 +379,17 @@ def generate(*, cases: int, centres: int, log: Callable[[str], None]) -> Generat
 
         # Centres.
         centre_rows = plan_centres(count=centres, first_id=_next_id(cursor, "network_centre"))
-        all_ip = ["invention", "utility_model", "design", "trademark", "gi", "ic_layout", "copyright", "trade_secret", "other"]
+        all_ip = [
+            "invention",
+            "utility_model",
+            "design",
+            "trademark",
+            "gi",
+            "ic_layout",
+            "copyright",
+            "trade_secret",
+            "other",
+        ]
         copy_rows(
             cursor,
             Centre,
@@ -343,7 +434,8 @@ def generate(*, cases: int, centres: int, log: Callable[[str], None]) -> Generat
                         "id": uid,
                         "username": f"bench-{role}-{c.id}",
                         "email": f"{role}.{c.id}@bench.weiyuan",
-                        "display_name": f"{PERSON_SURNAMES[uid % len(PERSON_SURNAMES)]}{PERSON_GIVEN[uid % len(PERSON_GIVEN)]}",
+                        "display_name": PERSON_SURNAMES[uid % len(PERSON_SURNAMES)]
+                        + PERSON_GIVEN[uid % len(PERSON_GIVEN)],
                         "password": password,
                         "date_joined": joined,
                         "email_verified": True,
@@ -352,7 +444,6 @@ def generate(*, cases: int, centres: int, log: Callable[[str], None]) -> Generat
                 member_rows.append({"user_id": uid, "centre_id": c.id, "role": role, "created_at": joined})
                 staff[c.id][role] = uid
                 uid += 1
-        supervisor_id = uid
         user_rows.append(
             {
                 "id": uid,
@@ -368,7 +459,6 @@ def generate(*, cases: int, centres: int, log: Callable[[str], None]) -> Generat
             {"user_id": uid, "centre_id": centre_rows[0].id, "role": Role.SUPERVISOR, "created_at": joined}
         )
         uid += 1
-        first_applicant = uid
         app_rows: list[tuple[int, int, str, str, str, str]] = []
         for k in range(applicants):
             region = region_codes[(k * 31) % len(region_codes)]
@@ -413,7 +503,8 @@ def generate(*, cases: int, centres: int, log: Callable[[str], None]) -> Generat
 
         # Helper tables: weighted centre slots, applicants, weighted service types.
         cursor.execute(
-            "CREATE TEMP TABLE bench_slot (slot int PRIMARY KEY, centre_id bigint, intake_id bigint, handler_id bigint) "
+            "CREATE TEMP TABLE bench_slot (slot int PRIMARY KEY, centre_id bigint, intake_id bigint, "
+            "handler_id bigint) "
             "ON COMMIT DROP"
         )
         total_weight = sum(c.weight for c in centre_rows)
@@ -517,15 +608,18 @@ def generate(*, cases: int, centres: int, log: Callable[[str], None]) -> Generat
             "ELSE '' END",
             "reject_text": "CASE WHEN x.state = 'rejected' THEN '申请材料不符合受理条件。' ELSE '' END",
             "reject_fix": "CASE WHEN x.state = 'rejected' THEN '请补充材料后重新提交。' ELSE '' END",
-            "outcome": "CASE WHEN x.state IN ('concluded','closed') THEN (%(outcomes)s::text[])[1 + x.i %% %(n_outcomes)s] "
+            "outcome": "CASE WHEN x.state IN ('concluded','closed') "
+            "THEN (%(outcomes)s::text[])[1 + x.i %% %(n_outcomes)s] "
             "ELSE '' END",
-            "result_letter": "CASE WHEN x.state IN ('concluded','closed') THEN '经研究，已就您的申请出具处理意见，详见案件页面。' "
+            "result_letter": "CASE WHEN x.state IN ('concluded','closed') "
+            "THEN '经研究，已就您的申请出具处理意见，详见案件页面。' "
             "ELSE '' END",
             "created_at": "x.t - interval '10 minutes'",
             "submitted_at": "CASE WHEN x.state = 'draft' THEN NULL ELSE x.t END",
             "accepted_at": "CASE WHEN x.state IN ('accepted','assigned','in_handling','concluded','closed','reopened') "
             "THEN LEAST(x.t + interval '2 days', %(now)s) END",
-            "concluded_at": "CASE WHEN x.state IN ('concluded','closed') THEN LEAST(x.t + interval '20 days', %(now)s) END",
+            "concluded_at": "CASE WHEN x.state IN ('concluded','closed') "
+            "THEN LEAST(x.t + interval '20 days', %(now)s) END",
             "closed_at": "CASE WHEN x.state = 'closed' THEN LEAST(x.t + interval '25 days', %(now)s) END",
             "updated_at": "%(now)s",
         }
@@ -566,12 +660,13 @@ def generate(*, cases: int, centres: int, log: Callable[[str], None]) -> Generat
         number = """CASE c.ip_type
             WHEN 'trademark' THEN (10000000 + c.id)::text
             WHEN 'gi' THEN (70000000 + c.id)::text
-            WHEN 'invention' THEN 'ZL' || (2015 + c.id %% 10) || '1' || lpad((c.id %% 10000000)::text, 7, '0') || '.' || (c.id %% 10)
-            WHEN 'utility_model' THEN 'ZL' || (2015 + c.id %% 10) || '2' || lpad((c.id %% 10000000)::text, 7, '0') || '.' || (c.id %% 10)
-            WHEN 'design' THEN 'ZL' || (2015 + c.id %% 10) || '3' || lpad((c.id %% 10000000)::text, 7, '0') || '.' || (c.id %% 10)
+            WHEN 'invention' THEN 'ZL' || (2015 + c.id %% 10) || '1' || PATENT_TAIL
+            WHEN 'utility_model' THEN 'ZL' || (2015 + c.id %% 10) || '2' || PATENT_TAIL
+            WHEN 'design' THEN 'ZL' || (2015 + c.id %% 10) || '3' || PATENT_TAIL
             WHEN 'ic_layout' THEN 'BS.' || (15 + c.id %% 10) || '5' || lpad((c.id %% 1000000)::text, 6, '0')
             WHEN 'copyright' THEN '国作登字-' || (2015 + c.id %% 10) || '-F-' || lpad((c.id %% 100000000)::text, 8, '0')
             ELSE 'CNA' || (2015 + c.id %% 10) || lpad((c.id %% 100000)::text, 5, '0') || '.' || (c.id %% 10) END"""
+        number = number.replace("PATENT_TAIL", "lpad((c.id %% 10000000)::text, 7, '0') || '.' || (c.id %% 10)")
         _insert_named(
             cursor,
             CaseRight,
@@ -595,8 +690,8 @@ def generate(*, cases: int, centres: int, log: Callable[[str], None]) -> Generat
             "hours int, who text) ON COMMIT DROP"
         )
         with cursor.copy("COPY bench_path FROM STDIN") as copy:
-            for row in _paths():
-                copy.write_row(row)
+            for path_row in _paths():
+                copy.write_row(path_row)
         events_from = """
             FROM cases_case c JOIN bench_path p ON p.state = c.state JOIN bench_staff st ON st.centre_id = c.centre_id
             WHERE c.id >= %(first)s
@@ -614,7 +709,8 @@ def generate(*, cases: int, centres: int, log: Callable[[str], None]) -> Generat
                 "centre_id": "c.centre_id",
                 "public": "true",
                 "note": "''",
-                "created_at": "LEAST(COALESCE(c.submitted_at, c.created_at) + make_interval(hours => p.hours), %(now)s)",
+                "created_at": "LEAST(COALESCE(c.submitted_at, c.created_at) + make_interval(hours => p.hours), "
+                "%(now)s)",
             },
             events_from,
             {"first": first_case, "now": now},
@@ -700,7 +796,7 @@ def generate(*, cases: int, centres: int, log: Callable[[str], None]) -> Generat
             "UPDATE network_centre AS n SET next_case_seq = x.n + 1 FROM "
             "(SELECT centre_id, count(*) AS n FROM cases_case GROUP BY centre_id) AS x WHERE x.centre_id = n.id"
         )
-        for name, definition in index_defs:
+        for _name, definition in index_defs:
             cursor.execute(definition)
         phase(f"indexes ({len(index_defs)} rebuilt)")
 
@@ -712,7 +808,9 @@ def generate(*, cases: int, centres: int, log: Callable[[str], None]) -> Generat
     return report
 
 
-def _insert_named(cursor: Any, model: type[models.Model], exprs: dict[str, str], from_sql: str, params: dict[str, Any]) -> int:
+def _insert_named(
+    cursor: Any, model: type[models.Model], exprs: dict[str, str], from_sql: str, params: dict[str, Any]
+) -> int:
     """insert_select with named parameters: defaults are passed as named parameters too."""
     columns: list[str] = []
     selects: list[str] = []
@@ -720,7 +818,7 @@ def _insert_named(cursor: Any, model: type[models.Model], exprs: dict[str, str],
     for f in model._meta.concrete_fields:
         if f.primary_key and f.column not in exprs:
             continue
-        columns.append(f.column)
+        columns.append(str(f.column))
         if f.column in exprs:
             selects.append(exprs[f.column])
             continue
@@ -780,7 +878,7 @@ class Measurement:
     @property
     def p95(self) -> float:
         ordered = sorted(self.samples_ms)
-        return ordered[max(0, int(round(0.95 * len(ordered))) - 1)]
+        return ordered[max(0, round(0.95 * len(ordered)) - 1)]
 
 
 class _QueryRecorder:
@@ -807,7 +905,8 @@ class _QueryRecorder:
         _elapsed, sql, params = self.slowest
         if not sql:
             return ""
-        return str(connection.ops.compose_sql(sql, params)) if params else sql
+        compose = getattr(connection.ops, "compose_sql", None)  # PostgreSQL: the SQL with its parameters bound
+        return str(compose(sql, params)) if params and compose else sql
 
 
 def _timed(name: str, fn: Callable[[int], Any], *, runs: int, warmup: int, note: str = "") -> Measurement:
@@ -886,8 +985,7 @@ def measure(*, runs: int, warmup: int, log: Callable[[str], None]) -> tuple[list
     )
     network_rights = _sample("SELECT number FROM cases_caseright ORDER BY random() LIMIT %s", [n], n)
     network_prefixes = [
-        name[:4]
-        for name in _sample("SELECT applicant_name FROM cases_case ORDER BY random() LIMIT %s", [n], n)
+        name[:4] for name in _sample("SELECT applicant_name FROM cases_case ORDER BY random() LIMIT %s", [n], n)
     ]
 
     def staff() -> Any:
@@ -895,17 +993,17 @@ def measure(*, runs: int, warmup: int, log: Callable[[str], None]) -> tuple[list
         return User.objects.get(pk=intake_id)
 
     def queue_page(user: Any, page: int | str, **filters: Any) -> Any:
-        qs = cs.case_list(user=user, filters=cs.CaseFilters(**filters))
-        if hasattr(cs, "with_next_due"):
-            qs = cs.with_next_due(qs)
-        got = Paginator(qs, 25).get_page(page)
-        return list(got.object_list), got.number
+        # As the workbench does: paginate, then attach the next due clock to the 25 rows shown.
+        got = Paginator(cs.case_list(user=user, filters=cs.CaseFilters(**filters)), 25).get_page(page)
+        return cs.attach_next_due(got.object_list), got.number
 
     _items, last_page = queue_page(staff(), 10**9, queue="centre")
     deep_page = min(500, last_page)
     results: list[Measurement] = []
     log(f"measuring ({warmup} warm-up + {runs} runs each)…")
-    results.append(_timed("staff queue, first page", lambda k: queue_page(staff(), 1, queue="centre"), runs=runs, warmup=warmup))
+    results.append(
+        _timed("staff queue, first page", lambda k: queue_page(staff(), 1, queue="centre"), runs=runs, warmup=warmup)
+    )
     results.append(
         _timed(
             f"staff queue, page {deep_page}",
@@ -916,7 +1014,12 @@ def measure(*, runs: int, warmup: int, log: Callable[[str], None]) -> tuple[list
         )
     )
     results.append(
-        _timed("search: tracking number", lambda k: queue_page(staff(), 1, queue="centre", q=numbers[k]), runs=runs, warmup=warmup)
+        _timed(
+            "search: tracking number",
+            lambda k: queue_page(staff(), 1, queue="centre", q=numbers[k]),
+            runs=runs,
+            warmup=warmup,
+        )
     )
     results.append(
         _timed(
@@ -927,7 +1030,12 @@ def measure(*, runs: int, warmup: int, log: Callable[[str], None]) -> tuple[list
         )
     )
     results.append(
-        _timed("search: right number", lambda k: queue_page(staff(), 1, queue="centre", q=rights[k]), runs=runs, warmup=warmup)
+        _timed(
+            "search: right number",
+            lambda k: queue_page(staff(), 1, queue="centre", q=rights[k]),
+            runs=runs,
+            warmup=warmup,
+        )
     )
 
     def case_page(k: int) -> None:
@@ -963,7 +1071,7 @@ def measure(*, runs: int, warmup: int, log: Callable[[str], None]) -> tuple[list
             results.append(
                 _timed(
                     f"supervisor (whole network) search: {label}",
-                    lambda k, terms=terms: queue_page(supervisor(), 1, queue="subtree", q=terms[k]),
+                    partial(_supervisor_search, queue_page, supervisor, terms),
                     runs=runs,
                     warmup=warmup,
                     note="extra",
@@ -971,6 +1079,10 @@ def measure(*, runs: int, warmup: int, log: Callable[[str], None]) -> tuple[list
             )
     context = {"centre_id": centre_id, "centre_cases": centre_cases, "last_page": last_page}
     return results, context
+
+
+def _supervisor_search(queue_page: Callable[..., Any], user: Callable[[], Any], terms: list[Any], k: int) -> Any:
+    return queue_page(user(), 1, queue="subtree", q=terms[k])
 
 
 def _api_list(intake_id: int, *, runs: int, warmup: int) -> Measurement:
@@ -993,7 +1105,7 @@ def _api_list(intake_id: int, *, runs: int, warmup: int) -> Measurement:
     try:
 
         def call(k: int) -> None:
-            response = client.get(url, {"queue": "centre", "page": 1}, HTTP_AUTHORIZATION=f"Bearer {clear}")
+            response = client.get(url, {"queue": "centre", "page": "1"}, HTTP_AUTHORIZATION=f"Bearer {clear}")
             if response.status_code != 200:
                 raise BenchError(f"API list answered {response.status_code}: {response.content[:300]!r}")
 
@@ -1014,11 +1126,22 @@ def explain(sql: str) -> str:
 
 
 def table_sizes() -> list[tuple[str, int, str]]:
-    tables = ["network_centre", "accounts_user", "cases_case", "cases_caseright", "cases_caseevent", "clocks_clock", "cases_casemessage"]
+    tables = [
+        "network_centre",
+        "accounts_user",
+        "cases_case",
+        "cases_caseright",
+        "cases_caseevent",
+        "clocks_clock",
+        "cases_casemessage",
+    ]
     out = []
     with connection.cursor() as cursor:
         for table in tables:
-            cursor.execute(f"SELECT count(*), pg_size_pretty(pg_total_relation_size(%s)) FROM {table}", [table])
+            cursor.execute(
+                f"SELECT count(*), pg_size_pretty(pg_total_relation_size(%s)) FROM {table}",  # noqa: S608
+                [table],
+            )
             count, size = cursor.fetchone()
             out.append((table, int(count), str(size)))
     return out
@@ -1113,12 +1236,17 @@ def write_report(
         parts += [f"EXPLAIN ANALYZE of the slowest query of “{name}”:", "", "```", plan, "```", ""]
     parts.append(END)
     generated = "\n".join(parts)
-    if path.exists() and BEGIN in (text := path.read_text(encoding="utf-8")) and END in text:
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    if BEGIN in text and END in text:
         head, _, rest = text.partition(BEGIN)
         _, _, tail = rest.partition(END)
         content = head + generated + tail
+    elif text:
+        # Keep what is there; the figures go at the end, between markers, and are replaced by the next run.
+        content = text.rstrip("\n") + "\n\n## Last run\n\n" + generated + "\n"
     else:
-        content = "# Benchmarks\n\n`make bench` (see below for the figures of the last run).\n\n" + generated + "\n"
+        content = "# Benchmarks\n\n`make bench`: the figures of the last run.\n\n" + generated + "\n"
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(content, encoding="utf-8")
 
 
@@ -1126,5 +1254,3 @@ def _django_version() -> str:
     import django
 
     return django.get_version()
-
-

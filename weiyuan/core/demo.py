@@ -24,7 +24,7 @@ from typing import Any
 from unittest import mock
 
 from django.contrib.auth.hashers import make_password
-from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -131,7 +131,7 @@ def patent_number(year: int, kind: int, serial: int) -> str:
 
 
 def right_number(ip_type: str, seed: str) -> str:
-    r = random.Random(seed)  # noqa: S311 - demo data
+    r = random.Random(seed)
     year = r.randint(2016, 2024)
     serial = r.randint(100000, 9999999)
     if ip_type == IPType.INVENTION:
@@ -177,134 +177,322 @@ PATENT_TYPES = (IPType.INVENTION, IPType.UTILITY_MODEL, IPType.DESIGN)
 
 CENTRES: tuple[CentreSpec, ...] = (
     CentreSpec(
-        "cnipa-guidance", "national", "国家知识产权维权援助指导中心", "National IP Rights Protection Assistance Guidance Centre",
-        "national_centre", "110000", None, "北京市海淀区蓟门桥西土城路6号", "010-62083000",
+        "cnipa-guidance",
+        "national",
+        "国家知识产权维权援助指导中心",
+        "National IP Rights Protection Assistance Guidance Centre",
+        "national_centre",
+        "110000",
+        None,
+        "北京市海淀区蓟门桥西土城路6号",
+        "010-62083000",
         "指导全国知识产权维权援助工作，统筹协调重大、疑难、涉外知识产权纠纷的维权援助，组织专家库和合作单位。",
         service_types=("consultation", "major_dispute_solution", "early_warning", "overseas_guidance", "other"),
     ),
     CentreSpec(
-        "sh-ipp", "shpc", "上海市知识产权保护中心", "Shanghai IP Protection Centre", "protection_centre", "310000",
-        "cnipa-guidance", "上海市徐汇区虹漕路456号", "021-64080000",
+        "sh-ipp",
+        "shpc",
+        "上海市知识产权保护中心",
+        "Shanghai IP Protection Centre",
+        "protection_centre",
+        "310000",
+        "cnipa-guidance",
+        "上海市徐汇区虹漕路456号",
+        "021-64080000",
         "面向高端装备制造和生物医药产业开展专利快速预审、快速确权和快速维权。",
         ip_types=(*PATENT_TYPES, IPType.TRADEMARK, IPType.IC_LAYOUT),
     ),
     CentreSpec(
-        "sh-assist", "sh", "上海市知识产权维权援助中心", "Shanghai IP Rights Protection Assistance Centre",
-        "assistance_centre", "310000", "cnipa-guidance", "上海市长宁区娄山关路83号", "021-62750000",
+        "sh-assist",
+        "sh",
+        "上海市知识产权维权援助中心",
+        "Shanghai IP Rights Protection Assistance Centre",
+        "assistance_centre",
+        "310000",
+        "cnipa-guidance",
+        "上海市长宁区娄山关路83号",
+        "021-62750000",
         "受理上海市范围内的知识产权维权援助申请，提供咨询指导、侵权判定参考意见和纠纷解决方案。",
         staff=(Role.INTAKE_OFFICER, Role.HANDLER, Role.HANDLER),
     ),
     CentreSpec(
-        "sh-pudong", "pd", "浦东新区知识产权维权援助分中心", "Pudong New Area IP Assistance Sub-centre", "sub_centre",
-        "310115", "sh-assist", "上海市浦东新区世纪大道1200号", "021-50580000",
+        "sh-pudong",
+        "pd",
+        "浦东新区知识产权维权援助分中心",
+        "Pudong New Area IP Assistance Sub-centre",
+        "sub_centre",
+        "310115",
+        "sh-assist",
+        "上海市浦东新区世纪大道1200号",
+        "021-50580000",
         "服务浦东新区企业和个人，重点对接张江科学城、陆家嘴金融城和外高桥保税区。",
     ),
     CentreSpec(
-        "ws-zhangjiang", "zhangjiang", "张江科学城知识产权维权援助工作站", "Zhangjiang Science City IP Workstation",
-        "workstation", "310115", "sh-pudong", "上海市浦东新区张江路665号", "021-50270000",
+        "ws-zhangjiang",
+        "zhangjiang",
+        "张江科学城知识产权维权援助工作站",
+        "Zhangjiang Science City IP Workstation",
+        "workstation",
+        "310115",
+        "sh-pudong",
+        "上海市浦东新区张江路665号",
+        "021-50270000",
         "驻张江科学城，为集成电路、人工智能和生物医药企业提供就近咨询和证据保全指导。",
         ip_types=(*PATENT_TYPES, IPType.IC_LAYOUT, IPType.TRADE_SECRET),
         service_types=("consultation", "infringement_opinion", "early_warning"),
-        site="park", staff=(Role.INTAKE_OFFICER,),
+        site="park",
+        staff=(Role.INTAKE_OFFICER,),
     ),
     CentreSpec(
-        "zj-ipp", "zjpc", "浙江省知识产权保护中心", "Zhejiang IP Protection Centre", "protection_centre", "330000",
-        "cnipa-guidance", "浙江省杭州市上城区钱江路58号", "0571-87050000",
+        "zj-ipp",
+        "zjpc",
+        "浙江省知识产权保护中心",
+        "Zhejiang IP Protection Centre",
+        "protection_centre",
+        "330000",
+        "cnipa-guidance",
+        "浙江省杭州市上城区钱江路58号",
+        "0571-87050000",
         "承担浙江省专利快速预审和快速维权，统筹指导省内快速维权中心。",
         ip_types=(*PATENT_TYPES, IPType.TRADEMARK),
     ),
     CentreSpec(
-        "zj-yiwu", "yw", "中国义乌（小商品）知识产权快速维权中心", "China Yiwu (Small Commodities) IP Rapid Protection Centre",
-        "rapid_centre", "330782", "zj-ipp", "浙江省义乌市福田街道国际商贸城五区东门", "0579-85420000",
+        "zj-yiwu",
+        "yw",
+        "中国义乌（小商品）知识产权快速维权中心",
+        "China Yiwu (Small Commodities) IP Rapid Protection Centre",
+        "rapid_centre",
+        "330782",
+        "zj-ipp",
+        "浙江省义乌市福田街道国际商贸城五区东门",
+        "0579-85420000",
         "面向小商品产业提供外观设计快速审查、快速确权和快速维权，处理市场和电商平台的侵权投诉。",
         ip_types=(IPType.DESIGN, IPType.UTILITY_MODEL, IPType.TRADEMARK, IPType.COPYRIGHT),
     ),
     CentreSpec(
-        "ws-yiwu-market", "yiwu-market", "义乌国际商贸城知识产权维权援助工作站", "Yiwu International Trade City IP Workstation",
-        "workstation", "330782", "zj-yiwu", "浙江省义乌市福田街道国际商贸城一区4楼", "0579-85180000",
+        "ws-yiwu-market",
+        "yiwu-market",
+        "义乌国际商贸城知识产权维权援助工作站",
+        "Yiwu International Trade City IP Workstation",
+        "workstation",
+        "330782",
+        "zj-yiwu",
+        "浙江省义乌市福田街道国际商贸城一区4楼",
+        "0579-85180000",
         "驻市场服务经营户，现场受理商标、外观设计侵权投诉，调解商户之间的纠纷。",
         ip_types=(IPType.DESIGN, IPType.TRADEMARK, IPType.COPYRIGHT),
         service_types=("consultation", "infringement_opinion", "ecommerce_complaint", "other"),
-        site="market", staff=(Role.INTAKE_OFFICER,),
+        site="market",
+        staff=(Role.INTAKE_OFFICER,),
     ),
     CentreSpec(
-        "zj-assist", "zj", "浙江省知识产权维权援助中心", "Zhejiang IP Rights Protection Assistance Centre",
-        "assistance_centre", "330000", "cnipa-guidance", "浙江省杭州市西湖区文三路90号", "0571-87960000",
+        "zj-assist",
+        "zj",
+        "浙江省知识产权维权援助中心",
+        "Zhejiang IP Rights Protection Assistance Centre",
+        "assistance_centre",
+        "330000",
+        "cnipa-guidance",
+        "浙江省杭州市西湖区文三路90号",
+        "0571-87960000",
         "受理浙江省范围内的知识产权维权援助申请，指导全省维权援助机构开展工作。",
     ),
     CentreSpec(
-        "zj-hangzhou", "hz", "杭州市知识产权维权援助中心", "Hangzhou IP Rights Protection Assistance Centre",
-        "assistance_centre", "330100", "zj-assist", "浙江省杭州市拱墅区环城北路318号", "0571-85250000",
+        "zj-hangzhou",
+        "hz",
+        "杭州市知识产权维权援助中心",
+        "Hangzhou IP Rights Protection Assistance Centre",
+        "assistance_centre",
+        "330100",
+        "zj-assist",
+        "浙江省杭州市拱墅区环城北路318号",
+        "0571-85250000",
         "服务杭州市数字经济、电子商务和文化创意企业，开展电商领域知识产权纠纷快速处理。",
     ),
     CentreSpec(
-        "ws-zju", "zju", "浙江大学知识产权维权援助工作站", "Zhejiang University IP Workstation", "workstation", "330106",
-        "zj-hangzhou", "浙江省杭州市西湖区余杭塘路866号", "0571-88980000",
+        "ws-zju",
+        "zju",
+        "浙江大学知识产权维权援助工作站",
+        "Zhejiang University IP Workstation",
+        "workstation",
+        "330106",
+        "zj-hangzhou",
+        "浙江省杭州市西湖区余杭塘路866号",
+        "0571-88980000",
         "依托高校知识产权研究力量，为师生创业团队和校地合作企业提供咨询，组织法律诊所志愿者。",
-        service_types=("consultation", "early_warning", "other"), site="university", staff=(Role.INTAKE_OFFICER,),
+        service_types=("consultation", "early_warning", "other"),
+        site="university",
+        staff=(Role.INTAKE_OFFICER,),
     ),
     CentreSpec(
-        "zj-ningbo", "nb", "宁波市知识产权维权援助中心", "Ningbo IP Rights Protection Assistance Centre",
-        "assistance_centre", "330200", "zj-assist", "浙江省宁波市鄞州区宁穿路2001号", "0574-89180000",
+        "zj-ningbo",
+        "nb",
+        "宁波市知识产权维权援助中心",
+        "Ningbo IP Rights Protection Assistance Centre",
+        "assistance_centre",
+        "330200",
+        "zj-assist",
+        "浙江省宁波市鄞州区宁穿路2001号",
+        "0574-89180000",
         "服务宁波市外贸、文具和家电企业，开展海外知识产权纠纷应对指导。",
     ),
     CentreSpec(
-        "gd-ipp", "gdpc", "广东省知识产权保护中心", "Guangdong IP Protection Centre", "protection_centre", "440000",
-        "cnipa-guidance", "广东省广州市天河区珠江新城华夏路49号", "020-87950000",
+        "gd-ipp",
+        "gdpc",
+        "广东省知识产权保护中心",
+        "Guangdong IP Protection Centre",
+        "protection_centre",
+        "440000",
+        "cnipa-guidance",
+        "广东省广州市天河区珠江新城华夏路49号",
+        "020-87950000",
         "开展广东省专利快速预审与维权，建设海外知识产权纠纷应对指导广东分中心。",
         ip_types=(*PATENT_TYPES, IPType.TRADEMARK, IPType.IC_LAYOUT),
     ),
     CentreSpec(
-        "gd-shenzhen", "sz", "中国（深圳）知识产权保护中心", "China (Shenzhen) IP Protection Centre", "protection_centre",
-        "440300", "gd-ipp", "广东省深圳市南山区深南大道10128号", "0755-26660000",
+        "gd-shenzhen",
+        "sz",
+        "中国（深圳）知识产权保护中心",
+        "China (Shenzhen) IP Protection Centre",
+        "protection_centre",
+        "440300",
+        "gd-ipp",
+        "广东省深圳市南山区深南大道10128号",
+        "0755-26660000",
         "面向新一代信息技术和高端装备制造产业提供快速维权，受理展会和跨境电商知识产权纠纷。",
         ip_types=(*PATENT_TYPES, IPType.TRADEMARK, IPType.IC_LAYOUT, IPType.TRADE_SECRET),
     ),
     CentreSpec(
-        "ws-sz-expo", "sz-expo", "深圳国际会展中心知识产权工作站", "Shenzhen World Exhibition Centre IP Workstation",
-        "workstation", "440306", "gd-shenzhen", "广东省深圳市宝安区福海街道展城路1号", "0755-23130000",
+        "ws-sz-expo",
+        "sz-expo",
+        "深圳国际会展中心知识产权工作站",
+        "Shenzhen World Exhibition Centre IP Workstation",
+        "workstation",
+        "440306",
+        "gd-shenzhen",
+        "广东省深圳市宝安区福海街道展城路1号",
+        "0755-23130000",
         "展会期间驻场受理知识产权投诉，对涉嫌侵权展品采取遮盖、撤展等措施。",
-        service_types=("consultation", "exhibition_complaint"), site="fair", hours="展会期间每日 9:00—18:00",
-        filing="submitted", staff=(),
+        service_types=("consultation", "exhibition_complaint"),
+        site="fair",
+        hours="展会期间每日 9:00—18:00",
+        filing="submitted",
+        staff=(),
     ),
     CentreSpec(
-        "gd-assist", "gd", "广东省知识产权维权援助中心", "Guangdong IP Rights Protection Assistance Centre",
-        "assistance_centre", "440000", "cnipa-guidance", "广东省广州市越秀区东风中路361号", "020-83330000",
+        "gd-assist",
+        "gd",
+        "广东省知识产权维权援助中心",
+        "Guangdong IP Rights Protection Assistance Centre",
+        "assistance_centre",
+        "440000",
+        "cnipa-guidance",
+        "广东省广州市越秀区东风中路361号",
+        "020-83330000",
         "受理广东省范围内的知识产权维权援助申请，统筹省内维权援助分中心和工作站。",
     ),
     CentreSpec(
-        "gd-guangzhou", "gz", "广州市知识产权维权援助中心", "Guangzhou IP Rights Protection Assistance Centre",
-        "assistance_centre", "440100", "gd-assist", "广东省广州市天河区天河北路233号", "020-38870000",
+        "gd-guangzhou",
+        "gz",
+        "广州市知识产权维权援助中心",
+        "Guangzhou IP Rights Protection Assistance Centre",
+        "assistance_centre",
+        "440100",
+        "gd-assist",
+        "广东省广州市天河区天河北路233号",
+        "020-38870000",
         "服务广州市服装、美妆和商贸企业，承担广交会期间知识产权投诉的协调处理。",
     ),
     CentreSpec(
-        "ws-cantonfair", "cantonfair", "中国进出口商品交易会知识产权工作站", "Canton Fair IP Workstation", "workstation",
-        "440105", "gd-guangzhou", "广东省广州市海珠区阅江中路380号琶洲展馆A区", "020-89130000",
+        "ws-cantonfair",
+        "cantonfair",
+        "中国进出口商品交易会知识产权工作站",
+        "Canton Fair IP Workstation",
+        "workstation",
+        "440105",
+        "gd-guangzhou",
+        "广东省广州市海珠区阅江中路380号琶洲展馆A区",
+        "020-89130000",
         "广交会期间驻场受理专利、商标和版权侵权投诉，组织展商进行现场比对和处理。",
         ip_types=(*PATENT_TYPES, IPType.TRADEMARK, IPType.COPYRIGHT),
-        service_types=("consultation", "exhibition_complaint"), site="fair", hours="展会期间每日 9:00—18:00",
+        service_types=("consultation", "exhibition_complaint"),
+        site="fair",
+        hours="展会期间每日 9:00—18:00",
         staff=(Role.INTAKE_OFFICER,),
     ),
     CentreSpec(
-        "ws-gz-garment", "gz-garment", "广州市服装行业协会知识产权维权援助工作站",
-        "Guangzhou Garment Industry Association IP Workstation", "workstation", "440104", "gd-guangzhou",
-        "广东省广州市越秀区解放南路123号", "020-83180000",
+        "ws-gz-garment",
+        "gz-garment",
+        "广州市服装行业协会知识产权维权援助工作站",
+        "Guangzhou Garment Industry Association IP Workstation",
+        "workstation",
+        "440104",
+        "gd-guangzhou",
+        "广东省广州市越秀区解放南路123号",
+        "020-83180000",
         "依托行业协会为服装企业提供外观设计和商标保护咨询，收集行业侵权线索。",
         ip_types=(IPType.DESIGN, IPType.TRADEMARK, IPType.COPYRIGHT),
-        service_types=("consultation", "early_warning"), site="association", filing="returned", staff=(),
+        service_types=("consultation", "early_warning"),
+        site="association",
+        filing="returned",
+        staff=(),
     ),
 )
 
 RETURN_REASON = "请补充行业协会与市知识产权维权援助中心签订的共建协议，以及工作站场地和专职联络员的证明材料。"
 
 STAFF_NAMES = [
-    "王立新", "李晓梅", "张建华", "刘思远", "陈雅琴", "杨志强", "黄秀英", "赵文博", "吴海燕", "周国平", "徐丽娜", "孙浩然",
-    "马俊杰", "朱晓燕", "胡振东", "郭佳怡", "何建军", "林婉清", "高明轩", "罗晓峰", "郑雨晴", "梁家豪", "宋雪莲", "谢天宇",
-    "韩冬梅", "唐志远", "冯小雨", "于海涛", "董若曦", "萧景行", "程立群", "曹慧敏", "袁博文", "邓丽君", "许诺言", "傅晨光",
-    "沈佳琪", "曾国强", "彭雪梅", "吕志明", "苏婉如", "卢卫东", "蒋欣然", "蔡明杰", "贾晓东", "丁雨桐", "魏振华", "薛敏",
+    "王立新",
+    "李晓梅",
+    "张建华",
+    "刘思远",
+    "陈雅琴",
+    "杨志强",
+    "黄秀英",
+    "赵文博",
+    "吴海燕",
+    "周国平",
+    "徐丽娜",
+    "孙浩然",
+    "马俊杰",
+    "朱晓燕",
+    "胡振东",
+    "郭佳怡",
+    "何建军",
+    "林婉清",
+    "高明轩",
+    "罗晓峰",
+    "郑雨晴",
+    "梁家豪",
+    "宋雪莲",
+    "谢天宇",
+    "韩冬梅",
+    "唐志远",
+    "冯小雨",
+    "于海涛",
+    "董若曦",
+    "萧景行",
+    "程立群",
+    "曹慧敏",
+    "袁博文",
+    "邓丽君",
+    "许诺言",
+    "傅晨光",
+    "沈佳琪",
+    "曾国强",
+    "彭雪梅",
+    "吕志明",
+    "苏婉如",
+    "卢卫东",
+    "蒋欣然",
+    "蔡明杰",
+    "贾晓东",
+    "丁雨桐",
+    "魏振华",
+    "薛敏",
 ]
 
-ROLE_EMAIL = {Role.DIRECTOR: "director", Role.INTAKE_OFFICER: "intake", Role.HANDLER: "handler"}
+ROLE_EMAIL: dict[str, str] = {Role.DIRECTOR: "director", Role.INTAKE_OFFICER: "intake", Role.HANDLER: "handler"}
 
 
 @dataclass(frozen=True)
@@ -326,11 +514,19 @@ APPLICANTS: tuple[ApplicantSpec, ...] = (
     ApplicantSpec("zhitu", "深圳市知途电子有限公司", ApplicantKind.ORGANISATION, "440305", PriorityGroup.PRIVATE_FIRM),
     ApplicantSpec("jinxiu", "广州市锦绣服饰有限公司", ApplicantKind.ORGANISATION, "440104", PriorityGroup.SME),
     ApplicantSpec("chenxi", "义乌市晨曦文具有限公司", ApplicantKind.ORGANISATION, "330782", PriorityGroup.SME),
-    ApplicantSpec("haiyun", "浙江海韵新能源科技股份有限公司", ApplicantKind.ORGANISATION, "330110", PriorityGroup.GOING_ABROAD),
-    ApplicantSpec("hengzhun", "东莞市恒准精密五金制品有限公司", ApplicantKind.ORGANISATION, "441900", PriorityGroup.GOING_ABROAD),
-    ApplicantSpec("zhiwei", "上海知微生物医药有限公司", ApplicantKind.ORGANISATION, "310115", PriorityGroup.PRIVATE_FIRM),
+    ApplicantSpec(
+        "haiyun", "浙江海韵新能源科技股份有限公司", ApplicantKind.ORGANISATION, "330110", PriorityGroup.GOING_ABROAD
+    ),
+    ApplicantSpec(
+        "hengzhun", "东莞市恒准精密五金制品有限公司", ApplicantKind.ORGANISATION, "441900", PriorityGroup.GOING_ABROAD
+    ),
+    ApplicantSpec(
+        "zhiwei", "上海知微生物医药有限公司", ApplicantKind.ORGANISATION, "310115", PriorityGroup.PRIVATE_FIRM
+    ),
     ApplicantSpec("jinfu", "金华市金府火腿有限公司", ApplicantKind.ORGANISATION, "330702", PriorityGroup.SME),
-    ApplicantSpec("wangji", "义乌市福田王记饰品商行", ApplicantKind.ORGANISATION, "330782", PriorityGroup.INDIVIDUAL_BUSINESS),
+    ApplicantSpec(
+        "wangji", "义乌市福田王记饰品商行", ApplicantKind.ORGANISATION, "330782", PriorityGroup.INDIVIDUAL_BUSINESS
+    ),
     ApplicantSpec("zhaoxw", "赵晓雯", ApplicantKind.PERSON, "310104"),
     ApplicantSpec("sunjg", "孙建国", ApplicantKind.PERSON, "330212"),
 )
@@ -376,203 +572,309 @@ class Scenario:
 
 SCENARIOS: tuple[Scenario, ...] = (
     Scenario(
-        "infringement_opinion", IPType.TRADEMARK, "「云澜」商标被{r}仿冒",
+        "infringement_opinion",
+        IPType.TRADEMARK,
+        "「云澜」商标被{r}仿冒",
         "我方第35123456号「云澜」注册商标核定使用在第9类智能音箱等商品上。近期发现被请求人在电商平台店铺销售标有"
         "「雲瀾」字样的同类商品，标识与我方商标读音相同、字形高度近似，已公证购买取得实物、发票和网页截图。",
         "请求就被请求人使用的标识是否构成商标侵权出具参考意见，并指导后续向平台投诉。",
-        (("杭州瀚星数码有限公司", "瀚星数码", "某电商平台「瀚星数码旗舰店」"),
-         ("深圳市声悦电子商行", "声悦电子", "某电商平台「声悦电子专营店」")),
-        "云澜", ("sh-assist", "sh-pudong", "zj-hangzhou"), (Channel.ONLINE, Channel.HOTLINE, Channel.REFERRAL),
+        (
+            ("杭州瀚星数码有限公司", "瀚星数码", "某电商平台「瀚星数码旗舰店」"),
+            ("深圳市声悦电子商行", "声悦电子", "某电商平台「声悦电子专营店」"),
+        ),
+        "云澜",
+        ("sh-assist", "sh-pudong", "zj-hangzhou"),
+        (Channel.ONLINE, Channel.HOTLINE, Channel.REFERRAL),
     ),
     Scenario(
-        "exhibition_complaint", IPType.DESIGN, "展会展位展出与外观设计专利相同的保温杯（{r}）",
+        "exhibition_complaint",
+        IPType.DESIGN,
+        "展会展位展出与外观设计专利相同的保温杯（{r}）",
         "我方「保温杯（竹韵）」外观设计专利合法有效。广交会期间发现被请求人展位陈列的保温杯外形、竹节纹样与我方专利"
         "整体视觉效果无实质差异，已拍摄展位照片并取得展商产品目录。",
         "请求工作站现场核查，责令被请求人撤下涉嫌侵权展品并作出不再展出的承诺。",
-        (("永康市锐锋五金制品有限公司", "锐锋五金", "广交会第二期 11.2 馆 H23 展位"),
-         ("浙江金盾杯业有限公司", "金盾杯业", "广交会第二期 11.1 馆 C07 展位")),
-        "保温杯（竹韵）", ("ws-cantonfair",), (Channel.EXHIBITION,),
+        (
+            ("永康市锐锋五金制品有限公司", "锐锋五金", "广交会第二期 11.2 馆 H23 展位"),
+            ("浙江金盾杯业有限公司", "金盾杯业", "广交会第二期 11.1 馆 C07 展位"),
+        ),
+        "保温杯（竹韵）",
+        ("ws-cantonfair",),
+        (Channel.EXHIBITION,),
     ),
     Scenario(
-        "infringement_opinion", IPType.UTILITY_MODEL, "折叠电动车车架实用新型专利侵权判定（{r}）",
+        "infringement_opinion",
+        IPType.UTILITY_MODEL,
+        "折叠电动车车架实用新型专利侵权判定（{r}）",
         "我方拥有「一种便携式折叠电动车车架」实用新型专利，专利权评价报告结论为全部权利要求具备新颖性和创造性。"
         "被请求人在其官网和线下门店销售的折叠电动车车架结构与我方权利要求1的全部技术特征相同。",
         "请求按照全面覆盖原则进行技术特征比对，出具侵权判定参考意见。",
-        (("宁波骑迹车业有限公司", "骑迹车业", "浙江省宁波市北仑区大碶街道"),
-         ("天津市飞轮电动车厂", "飞轮电动车", "天津市静海区")),
-        "一种便携式折叠电动车车架", ("zj-assist", "zj-ningbo", "sh-ipp"),
+        (
+            ("宁波骑迹车业有限公司", "骑迹车业", "浙江省宁波市北仑区大碶街道"),
+            ("天津市飞轮电动车厂", "飞轮电动车", "天津市静海区"),
+        ),
+        "一种便携式折叠电动车车架",
+        ("zj-assist", "zj-ningbo", "sh-ipp"),
     ),
     Scenario(
-        "major_dispute_solution", IPType.INVENTION, "锂电池正极材料制备方法专利被{r}等多家企业实施",
+        "major_dispute_solution",
+        IPType.INVENTION,
+        "锂电池正极材料制备方法专利被{r}等多家企业实施",
         "我方「一种高镍三元正极材料的制备方法」发明专利是核心产品的基础专利。经技术调查，被请求人等三家企业量产的"
         "正极材料采用与我方权利要求1相同的共沉淀和两段烧结工艺，涉案金额较大，且被请求人已对我方专利提出无效宣告请求。",
         "请求组织专家论证，提供包括行政裁决、诉讼和许可谈判在内的纠纷解决方案。",
-        (("江西锂源新材料有限公司", "锂源新材料", "江西省宜春市袁州区"),
-         ("湖南华锂科技股份有限公司", "华锂科技", "湖南省长沙市宁乡市")),
-        "一种高镍三元正极材料的制备方法", ("zj-ipp", "cnipa-guidance", "gd-ipp"), (Channel.ONLINE, Channel.WALK_IN),
+        (
+            ("江西锂源新材料有限公司", "锂源新材料", "江西省宜春市袁州区"),
+            ("湖南华锂科技股份有限公司", "华锂科技", "湖南省长沙市宁乡市"),
+        ),
+        "一种高镍三元正极材料的制备方法",
+        ("zj-ipp", "cnipa-guidance", "gd-ipp"),
+        (Channel.ONLINE, Channel.WALK_IN),
         major=True,
     ),
     Scenario(
-        "ecommerce_complaint", IPType.TRADEMARK, "电商店铺销售假冒「湖畔知味」商标糕点（{r}）",
+        "ecommerce_complaint",
+        IPType.TRADEMARK,
+        "电商店铺销售假冒「湖畔知味」商标糕点（{r}）",
         "我方「湖畔知味」商标在第30类糕点商品上注册。被请求人在电商平台销售的定胜糕包装使用「湖畔知味」字样，"
         "商品来源不明，已有多名消费者向我方投诉食品质量问题。",
         "请求转交电商平台对侵权链接采取删除、屏蔽措施，并对店铺进行警示。",
-        (("杭州味来食品商行", "味来食品", "某电商平台「味来特产店」"),
-         ("上海沪上好礼贸易有限公司", "沪上好礼", "某电商平台「沪上好礼旗舰店」")),
-        "湖畔知味", ("zj-hangzhou", "zj-assist"), (Channel.ECOMMERCE, Channel.ONLINE),
+        (
+            ("杭州味来食品商行", "味来食品", "某电商平台「味来特产店」"),
+            ("上海沪上好礼贸易有限公司", "沪上好礼", "某电商平台「沪上好礼旗舰店」"),
+        ),
+        "湖畔知味",
+        ("zj-hangzhou", "zj-assist"),
+        (Channel.ECOMMERCE, Channel.ONLINE),
     ),
     Scenario(
-        "ecommerce_complaint", IPType.COPYRIGHT, "原创插画被印制在T恤上通过直播间销售（{r}）",
+        "ecommerce_complaint",
+        IPType.COPYRIGHT,
+        "原创插画被印制在T恤上通过直播间销售（{r}）",
         "申请人是插画作者，系列作品「山海小兽」已办理作品登记。被请求人未经许可将其中6幅作品印制在T恤上，在直播间和"
         "店铺销售，月销量上千件，已录屏保存直播内容。",
         "请求通知平台下架侵权商品链接，并指导申请人就赔偿进行协商或起诉。",
-        (("广州市潮印服饰有限公司", "潮印服饰", "某短视频平台「潮印T恤工厂店」直播间"),
-         ("义乌市星辰服装商行", "星辰服装", "某电商平台「星辰潮牌」")),
-        "山海小兽（系列插画）", ("gd-guangzhou", "zj-yiwu", "sh-assist"), (Channel.ONLINE, Channel.ECOMMERCE),
+        (
+            ("广州市潮印服饰有限公司", "潮印服饰", "某短视频平台「潮印T恤工厂店」直播间"),
+            ("义乌市星辰服装商行", "星辰服装", "某电商平台「星辰潮牌」"),
+        ),
+        "山海小兽（系列插画）",
+        ("gd-guangzhou", "zj-yiwu", "sh-assist"),
+        (Channel.ONLINE, Channel.ECOMMERCE),
     ),
     Scenario(
-        "consultation", IPType.GI, "「西湖龙井」地理标志使用资格咨询",
+        "consultation",
+        IPType.GI,
+        "「西湖龙井」地理标志使用资格咨询",
         "申请人在杭州市西湖区种植和加工茶叶，拟在产品包装上使用「西湖龙井」地理标志，希望了解使用条件、申请程序，"
         "以及外地茶叶冒用该地理标志时可以采取的维权途径。",
         "请就地理标志专用标志使用申请和维权途径提供咨询指导。",
-        centres=("zj-hangzhou", "zj-assist", "ws-zju"), channels=(Channel.ONLINE, Channel.HOTLINE, Channel.WALK_IN),
+        centres=("zj-hangzhou", "zj-assist", "ws-zju"),
+        channels=(Channel.ONLINE, Channel.HOTLINE, Channel.WALK_IN),
     ),
     Scenario(
-        "infringement_opinion", IPType.IC_LAYOUT, "电源管理芯片布图设计被{r}复制",
+        "infringement_opinion",
+        IPType.IC_LAYOUT,
+        "电源管理芯片布图设计被{r}复制",
         "我方自主设计的电源管理芯片布图设计已登记。对被请求人量产芯片进行开盖、逐层剥离和拍照比对后，发现其核心功率"
         "模块的布图与我方登记的布图设计高度一致，具有独创性的部分被整体复制。",
         "请求组织专家对布图设计相同或实质性相似进行比对，出具参考意见。",
-        (("苏州芯瑞微电子有限公司", "芯瑞微电子", "江苏省苏州市工业园区"),
-         ("深圳市芯拓半导体有限公司", "芯拓半导体", "广东省深圳市福田区")),
-        "PM8802 电源管理芯片布图设计", ("ws-zhangjiang", "gd-shenzhen", "sh-ipp"),
+        (
+            ("苏州芯瑞微电子有限公司", "芯瑞微电子", "江苏省苏州市工业园区"),
+            ("深圳市芯拓半导体有限公司", "芯拓半导体", "广东省深圳市福田区"),
+        ),
+        "PM8802 电源管理芯片布图设计",
+        ("ws-zhangjiang", "gd-shenzhen", "sh-ipp"),
     ),
     Scenario(
-        "consultation", IPType.TRADE_SECRET, "离职技术人员带走涂料配方，如何固定证据",
+        "consultation",
+        IPType.TRADE_SECRET,
+        "离职技术人员带走涂料配方，如何固定证据",
         "申请人的核心技术人员离职后加入竞争对手，对方随即推出与我方配方性能几乎相同的防腐涂料。我方与该员工签有保密"
         "协议和竞业限制协议，但尚未固定其带走资料的证据。",
         "请就商业秘密的证据收集、保全和维权途径（民事诉讼、行政查处、刑事报案）提供咨询指导。",
-        centres=("gd-shenzhen", "zj-ningbo", "sh-assist"), channels=(Channel.ONLINE, Channel.HOTLINE, Channel.WALK_IN),
+        centres=("gd-shenzhen", "zj-ningbo", "sh-assist"),
+        channels=(Channel.ONLINE, Channel.HOTLINE, Channel.WALK_IN),
     ),
     Scenario(
-        "infringement_opinion", IPType.OTHER, "杂交水稻品种权被{r}侵犯",
+        "infringement_opinion",
+        IPType.OTHER,
+        "杂交水稻品种权被{r}侵犯",
         "申请人拥有「甬优1540」杂交水稻植物新品种权。被请求人未经许可生产、销售该品种的繁殖材料，包装标注为其他名称，"
         "经DNA指纹检测与授权品种无差异。",
         "请求就被请求人行为是否侵犯植物新品种权出具参考意见，并指导向农业农村部门投诉。",
-        (("安徽丰登种业有限公司", "丰登种业", "安徽省合肥市庐阳区"),), "甬优1540",
+        (("安徽丰登种业有限公司", "丰登种业", "安徽省合肥市庐阳区"),),
+        "甬优1540",
         ("zj-ningbo", "zj-assist"),
     ),
     Scenario(
-        "ecommerce_complaint", IPType.DESIGN, "儿童安全座椅外观设计被电商店铺仿冒（{r}）",
+        "ecommerce_complaint",
+        IPType.DESIGN,
+        "儿童安全座椅外观设计被电商店铺仿冒（{r}）",
         "我方「儿童安全座椅（星舰）」外观设计专利已授权。被请求人在多家电商平台店铺销售外形近似的安全座椅，价格仅为"
         "我方产品的三分之一，已取得购买订单和实物。",
         "请求出具侵权判定意见并协助向平台发起侵权投诉，删除侵权链接。",
-        (("宁波贝乐母婴用品有限公司", "贝乐母婴", "某电商平台「贝乐母婴专营店」"),
-         ("义乌市童安贸易商行", "童安贸易", "某电商平台「童安出行」")),
-        "儿童安全座椅（星舰）", ("zj-yiwu", "ws-yiwu-market", "zj-ningbo"), (Channel.ECOMMERCE, Channel.ONLINE),
+        (
+            ("宁波贝乐母婴用品有限公司", "贝乐母婴", "某电商平台「贝乐母婴专营店」"),
+            ("义乌市童安贸易商行", "童安贸易", "某电商平台「童安出行」"),
+        ),
+        "儿童安全座椅（星舰）",
+        ("zj-yiwu", "ws-yiwu-market", "zj-ningbo"),
+        (Channel.ECOMMERCE, Channel.ONLINE),
     ),
     Scenario(
-        "overseas_guidance", IPType.TRADEMARK, "美国电商平台临时限制令冻结店铺账户的应对",
+        "overseas_guidance",
+        IPType.TRADEMARK,
+        "美国电商平台临时限制令冻结店铺账户的应对",
         "申请人在美国电商平台经营的店铺被列入一起商标侵权诉讼的被告名单，法院签发临时限制令（TRO），店铺资金被冻结。"
         "申请人销售的商品为自有品牌，认为不构成侵权。",
         "请求提供应诉策略、律师选择和与原告和解谈判方面的指导。",
         (("Bright Star Brands LLC（美国）", "Bright Star", "美国伊利诺伊州北区联邦地区法院"),),
-        "", ("cnipa-guidance", "gd-ipp", "zj-ningbo"), (Channel.ONLINE, Channel.HOTLINE),
+        "",
+        ("cnipa-guidance", "gd-ipp", "zj-ningbo"),
+        (Channel.ONLINE, Channel.HOTLINE),
     ),
     Scenario(
-        "overseas_guidance", IPType.INVENTION, "美国ITC 337调查应诉指导（LED照明产品）",
+        "overseas_guidance",
+        IPType.INVENTION,
+        "美国ITC 337调查应诉指导（LED照明产品）",
         "申请人收到美国国际贸易委员会337调查立案通知，被指控出口的LED照明产品侵犯对方两项美国专利。申请人年出口额"
         "约两亿元，一旦发布普遍排除令将失去美国市场。",
         "请求提供337调查应诉指导，组织专家进行不侵权和专利无效抗辩分析。",
         (("Lumina Technologies Inc.（美国）", "Lumina", "美国国际贸易委员会"),),
-        "", ("cnipa-guidance", "gd-ipp", "gd-shenzhen"), (Channel.ONLINE, Channel.WALK_IN), major=True,
+        "",
+        ("cnipa-guidance", "gd-ipp", "gd-shenzhen"),
+        (Channel.ONLINE, Channel.WALK_IN),
+        major=True,
     ),
     Scenario(
-        "early_warning", IPType.TRADEMARK, "东南亚市场商标布局与抢注风险预警",
+        "early_warning",
+        IPType.TRADEMARK,
+        "东南亚市场商标布局与抢注风险预警",
         "申请人计划明年进入越南、泰国和印度尼西亚市场，发现当地已有与我方品牌相同的商标申请，疑似被抢注。",
         "请求开展目标市场商标检索和风险分析，提出商标布局和异议策略建议。",
-        centres=("gd-ipp", "zj-ningbo", "cnipa-guidance"), channels=(Channel.ONLINE,),
+        centres=("gd-ipp", "zj-ningbo", "cnipa-guidance"),
+        channels=(Channel.ONLINE,),
     ),
     Scenario(
-        "early_warning", IPType.INVENTION, "新能源汽车热管理技术专利分析预警",
+        "early_warning",
+        IPType.INVENTION,
+        "新能源汽车热管理技术专利分析预警",
         "申请人研发新一代热泵空调系统，拟与整车厂合作量产，需要了解该技术领域的专利布局和主要竞争对手的专利壁垒。",
         "请求开展专利分析和侵权风险预警，提出规避设计和专利布局建议。",
-        centres=("sh-ipp", "zj-ipp", "gd-ipp"), channels=(Channel.ONLINE, Channel.WALK_IN),
+        centres=("sh-ipp", "zj-ipp", "gd-ipp"),
+        channels=(Channel.ONLINE, Channel.WALK_IN),
     ),
     Scenario(
-        "exhibition_complaint", IPType.UTILITY_MODEL, "展会展出侵犯电动工具实用新型专利产品（{r}）",
+        "exhibition_complaint",
+        IPType.UTILITY_MODEL,
+        "展会展出侵犯电动工具实用新型专利产品（{r}）",
         "我方「一种锂电角磨机的散热结构」实用新型专利有效。展会期间发现被请求人展出的角磨机散热结构与我方专利相同，"
         "已拍照并取得样品说明书。",
         "请求现场处理，要求被请求人撤展并提交不侵权说明。",
         (("金华市精锐电动工具有限公司", "精锐电动工具", "广交会第一期 3.1 馆 F12 展位"),),
-        "一种锂电角磨机的散热结构", ("ws-cantonfair", "gd-guangzhou"), (Channel.EXHIBITION,),
+        "一种锂电角磨机的散热结构",
+        ("ws-cantonfair", "gd-guangzhou"),
+        (Channel.EXHIBITION,),
     ),
     Scenario(
-        "consultation", IPType.TRADEMARK, "注册商标连续三年不使用被申请撤销，如何应对",
+        "consultation",
+        IPType.TRADEMARK,
+        "注册商标连续三年不使用被申请撤销，如何应对",
         "申请人收到商标局转来的撤销连续三年不使用注册商标的答辩通知，该商标近年主要用于出口，国内销售较少。",
         "请就答辩材料准备和使用证据的要求提供咨询指导。",
         centres=("sh-assist", "zj-assist", "gd-assist", "sh-pudong"),
     ),
     Scenario(
-        "consultation", IPType.COPYRIGHT, "原创短视频被搬运，如何维权",
+        "consultation",
+        IPType.COPYRIGHT,
+        "原创短视频被搬运，如何维权",
         "申请人是短视频创作者，原创的非遗手工艺系列视频被多个账号搬运、去水印后发布并获得大量播放。",
         "请就证据固定、平台投诉和诉讼维权提供咨询指导。",
-        centres=("zj-hangzhou", "sh-assist", "gd-guangzhou"), channels=(Channel.ONLINE, Channel.HOTLINE),
+        centres=("zj-hangzhou", "sh-assist", "gd-guangzhou"),
+        channels=(Channel.ONLINE, Channel.HOTLINE),
     ),
     Scenario(
-        "infringement_opinion", IPType.DESIGN, "灯具外观设计专利侵权比对（{r}）",
+        "infringement_opinion",
+        IPType.DESIGN,
+        "灯具外观设计专利侵权比对（{r}）",
         "我方「吸顶灯（月影）」外观设计专利已授权。被请求人在灯饰城和电商平台销售的吸顶灯与我方专利仅在灯罩边缘有"
         "细微差别，整体视觉效果近似。",
         "请求就是否落入外观设计专利保护范围出具参考意见。",
         (("中山市古镇华灯照明有限公司", "华灯照明", "广东省中山市古镇镇灯都大道"),),
-        "吸顶灯（月影）", ("gd-assist", "gd-guangzhou", "gd-shenzhen"),
+        "吸顶灯（月影）",
+        ("gd-assist", "gd-guangzhou", "gd-shenzhen"),
     ),
     Scenario(
-        "other", IPType.TRADEMARK, "商标代理机构恶意代理和虚假承诺投诉",
+        "other",
+        IPType.TRADEMARK,
+        "商标代理机构恶意代理和虚假承诺投诉",
         "申请人委托某商标代理机构办理商标注册，代理机构承诺「包过」并收取高额费用，申请被驳回后拒绝退费，还以申请人"
         "名义提交了多件与他人知名商标近似的申请。",
         "请求指导向知识产权管理部门投诉代理机构的违规行为。",
         (("上海速标知识产权代理有限公司", "速标代理", "上海市闵行区"),),
-        "", ("sh-assist", "sh-pudong"),
+        "",
+        ("sh-assist", "sh-pudong"),
     ),
     Scenario(
-        "infringement_opinion", IPType.GI, "「金华火腿」地理标志证明商标被{r}冒用",
+        "infringement_opinion",
+        IPType.GI,
+        "「金华火腿」地理标志证明商标被{r}冒用",
         "申请人是「金华火腿」地理标志证明商标的合法使用人。被请求人在产地以外生产火腿，包装上突出使用「金华火腿」"
         "字样，未经注册人许可。",
         "请求就被请求人行为是否侵犯地理标志证明商标专用权出具参考意见。",
-        (("江苏如皋鑫盛肉制品有限公司", "鑫盛肉制品", "江苏省南通市如皋市"),), "金华火腿",
+        (("江苏如皋鑫盛肉制品有限公司", "鑫盛肉制品", "江苏省南通市如皋市"),),
+        "金华火腿",
         ("zj-assist", "zj-hangzhou"),
     ),
     Scenario(
-        "consultation", IPType.INVENTION, "发明专利被提出无效宣告请求，如何答复",
+        "consultation",
+        IPType.INVENTION,
+        "发明专利被提出无效宣告请求，如何答复",
         "申请人的核心发明专利被竞争对手提出无效宣告请求，请求人提交了三篇对比文件，认为权利要求不具备创造性。",
         "请就无效宣告程序中的答复策略、权利要求修改方式提供咨询指导。",
-        centres=("sh-ipp", "zj-ipp", "ws-zhangjiang", "gd-ipp"), channels=(Channel.ONLINE, Channel.WALK_IN),
+        centres=("sh-ipp", "zj-ipp", "ws-zhangjiang", "gd-ipp"),
+        channels=(Channel.ONLINE, Channel.WALK_IN),
     ),
     Scenario(
-        "ecommerce_complaint", IPType.UTILITY_MODEL, "电商店铺销售侵犯实用新型专利的手机支架（{r}）",
+        "ecommerce_complaint",
+        IPType.UTILITY_MODEL,
+        "电商店铺销售侵犯实用新型专利的手机支架（{r}）",
         "我方「一种可折叠磁吸手机支架」实用新型专利有效。被请求人在电商平台销售的手机支架采用相同的磁吸折叠结构，"
         "月销量超过五千件。",
         "请求协助向平台提交侵权投诉并出具判定意见。",
         (("深圳市酷联数码科技有限公司", "酷联数码", "某电商平台「酷联数码专营店」"),),
-        "一种可折叠磁吸手机支架", ("gd-shenzhen", "zj-yiwu"), (Channel.ECOMMERCE, Channel.ONLINE),
+        "一种可折叠磁吸手机支架",
+        ("gd-shenzhen", "zj-yiwu"),
+        (Channel.ECOMMERCE, Channel.ONLINE),
     ),
     Scenario(
-        "infringement_opinion", IPType.TRADEMARK, "小商品市场商户销售仿冒「晨曦」文具（{r}）",
+        "infringement_opinion",
+        IPType.TRADEMARK,
+        "小商品市场商户销售仿冒「晨曦」文具（{r}）",
         "我方「晨曦」商标在第16类文具商品上注册多年。市场内多家商户销售标有「晨熙」字样的笔记本和中性笔，包装装潢与"
         "我方产品近似，已委托公证处购买取证。",
         "请求出具侵权判定参考意见，并协调市场管理方对商户进行处理。",
-        (("义乌市福田李氏文具店", "李氏文具", "义乌国际商贸城二区 H 街 23105 商位"),
-         ("义乌市小新文化用品商行", "小新文化用品", "义乌国际商贸城二区 K 街 25212 商位")),
-        "晨曦", ("ws-yiwu-market", "zj-yiwu"), (Channel.WALK_IN, Channel.ONLINE, Channel.HOTLINE),
+        (
+            ("义乌市福田李氏文具店", "李氏文具", "义乌国际商贸城二区 H 街 23105 商位"),
+            ("义乌市小新文化用品商行", "小新文化用品", "义乌国际商贸城二区 K 街 25212 商位"),
+        ),
+        "晨曦",
+        ("ws-yiwu-market", "zj-yiwu"),
+        (Channel.WALK_IN, Channel.ONLINE, Channel.HOTLINE),
     ),
     Scenario(
-        "consultation", IPType.IC_LAYOUT, "集成电路布图设计登记与保护期限咨询",
+        "consultation",
+        IPType.IC_LAYOUT,
+        "集成电路布图设计登记与保护期限咨询",
         "申请人是一家芯片设计初创企业，首款芯片即将流片，希望了解布图设计登记的时限、需要提交的材料以及保护期限。",
         "请提供布图设计专有权登记和保护方面的咨询指导。",
-        centres=("ws-zhangjiang", "sh-ipp", "gd-shenzhen"), channels=(Channel.ONLINE, Channel.WALK_IN),
+        centres=("ws-zhangjiang", "sh-ipp", "gd-shenzhen"),
+        channels=(Channel.ONLINE, Channel.WALK_IN),
     ),
     Scenario(
-        "other", IPType.OTHER, "知识产权质押融资中的专利权属争议咨询",
+        "other",
+        IPType.OTHER,
+        "知识产权质押融资中的专利权属争议咨询",
         "申请人拟以专利权质押向银行融资，但发现其中一项专利的发明人曾在前单位任职，前单位主张该专利为职务发明。",
         "请就专利权属争议的解决途径和对质押融资的影响提供指导。",
         centres=("zj-assist", "gd-assist", "sh-assist"),
@@ -619,20 +921,37 @@ RESULT_LETTERS = {
     "advice_given": "经研究，已就您咨询的问题提供书面指导意见（见附件说明），建议按指导意见准备材料并及时主张权利。",
     "opinion_issued": "经专家比对分析，被请求人使用的标识（产品）落入您的权利保护范围的可能性较大，参考意见书已出具。"
     "本意见仅供参考，不作为行政或司法处理的依据。",
-    "not_substantiated": "经比对，被请求人产品与您的权利要求存在实质性区别，目前证据不足以认定构成侵权，建议补充证据后再行主张。",
+    "not_substantiated": "经比对，被请求人产品与您的权利要求存在实质性区别，目前证据不足以认定构成侵权，"
+    "建议补充证据后再行主张。",
     "solution_provided": "已组织专家论证并出具纠纷解决方案，建议优先通过许可谈判解决，同时做好诉讼和行政裁决的准备。",
     "settled": "经现场调解，被请求人已撤下涉嫌侵权展品（链接），并书面承诺不再展出和销售，双方达成和解。",
     "referred": "已将线索移交相关执法部门和平台处理，平台已删除涉嫌侵权链接，后续处理结果将另行告知。",
     "other": "已按您的申请事项完成处理，具体情况请见案件页面的说明。",
 }
 REJECTIONS: tuple[tuple[str, str, str], ...] = (
-    ("no_evidence", "申请材料中未提供被请求人侵权行为的任何证据。", "请补充购买凭证、网页截图或公证书等初步证据后重新提交。"),
-    ("no_respondent", "申请中被请求人名称和地址均不明确，无法核实。", "请写明被请求人的名称、地址或网店链接后重新申请。"),
+    (
+        "no_evidence",
+        "申请材料中未提供被请求人侵权行为的任何证据。",
+        "请补充购买凭证、网页截图或公证书等初步证据后重新提交。",
+    ),
+    (
+        "no_respondent",
+        "申请中被请求人名称和地址均不明确，无法核实。",
+        "请写明被请求人的名称、地址或网店链接后重新申请。",
+    ),
     ("out_of_area", "申请人和被请求人均不在本中心服务地域内。", "请向申请人所在地的维权援助中心提出申请。"),
-    ("out_of_remit", "申请事项属于产品质量投诉，不属于知识产权维权援助服务范围。", "请通过12315平台向市场监督管理部门投诉。"),
+    (
+        "out_of_remit",
+        "申请事项属于产品质量投诉，不属于知识产权维权援助服务范围。",
+        "请通过12315平台向市场监督管理部门投诉。",
+    ),
     ("pending_elsewhere", "同一纠纷已由人民法院立案审理。", "请在诉讼程序中主张权利；如需诉讼咨询可另行申请咨询指导。"),
     ("info_not_supplied", "申请人逾期未补正材料。", "补齐材料后可重新提交申请。"),
-    ("identity_unverified", "申请人提交的营业执照信息与统一社会信用代码不一致。", "请上传有效的营业执照复印件后重新申请。"),
+    (
+        "identity_unverified",
+        "申请人提交的营业执照信息与统一社会信用代码不一致。",
+        "请上传有效的营业执照复印件后重新申请。",
+    ),
 )
 INFO_REQUESTS = (
     "请补充商标注册证复印件和被请求人网店的完整链接。",
@@ -726,7 +1045,7 @@ class DemoSeeder:
         from weiyuan.clocks.calendar import WorkingCalendar
 
         self.log = log
-        self.rng = random.Random(20260101)  # noqa: S311 - deterministic demo data
+        self.rng = random.Random(20260101)
         self.calendar = WorkingCalendar()
         self.real_now = timezone.now()
         self.setup_at = self._office_time(self.real_now - dt.timedelta(days=300))
@@ -794,9 +1113,7 @@ class DemoSeeder:
         from weiyuan.network.models import Region
         from weiyuan.network.services import centre_create, filing_transition
 
-        admin = self._user(
-            email="admin@weiyuan.demo", display_name="平台管理员", is_staff=True, is_superuser=True
-        )
+        admin = self._user(email="admin@weiyuan.demo", display_name="平台管理员", is_staff=True, is_superuser=True)
         supervisor = None
         with simulated_now(self.setup_at):
             for spec in CENTRES:
@@ -829,7 +1146,9 @@ class DemoSeeder:
                     counts[role] += 1
                     n = counts[role]
                     local = ROLE_EMAIL[role] + (str(n) if n > 1 else "")
-                    user = self._user(email=f"{local}@{spec.short}{DEMO_EMAIL_SUFFIX}", display_name=next(self.name_pool))
+                    user = self._user(
+                        email=f"{local}@{spec.short}{DEMO_EMAIL_SUFFIX}", display_name=next(self.name_pool)
+                    )
                     self._member(user, role, centre)
                     roles.setdefault(role, []).append(user)
                 if spec.code == DEMO_MARKER_CENTRE:
@@ -903,7 +1222,7 @@ class DemoSeeder:
                 email_verified=True, password=self.password_hash, date_joined=self._later(self.setup_at, 15 + 3 * n)
             )
             user.refresh_from_db()
-            self.users[user.email] = user
+            self.users[user.email or ""] = user
             self.applicants.append(user)
 
     def add_totp_devices(self) -> int:
@@ -920,7 +1239,7 @@ class DemoSeeder:
         made = 0
         for user in User.objects.filter(email__endswith=DEMO_EMAIL_SUFFIX).filter(director_or_admin_q()).distinct():
             if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
-                totp_device_create(user=user, key_hex=demo_totp_key(user.email), confirmed=True)
+                totp_device_create(user=user, key_hex=demo_totp_key(user.email or ""), confirmed=True)
                 made += 1
         return made
 
@@ -948,7 +1267,8 @@ class DemoSeeder:
             else:
                 readme_key = None
             needs_account = state in APPLICANT_ONLY or readme_key is not None
-            channels = list(scenario.channels)
+            channels: list[str] = list(scenario.channels)
+            channel: str
             if needs_account:
                 channel = Channel.ONLINE
             elif len(channels) > 1:
@@ -961,6 +1281,9 @@ class DemoSeeder:
                 channel = channels[0]
             applicant = None
             actor: Any
+            name: str
+            kind: str
+            region: str
             if channel == Channel.ONLINE:
                 if readme_key is not None:
                     applicant = self.users[f"{readme_key}@weiyuan.demo"]
@@ -1129,7 +1452,7 @@ class DemoSeeder:
                     certificate=certificate,
                 )
             )
-        evidence = []
+        evidence: list[UploadedFile] = []
         if plan.index % 9 == 2:
             evidence = [
                 pdf_file("公证书.pdf", f"Notarial certificate of purchase, case {plan.index}"),
@@ -1148,7 +1471,9 @@ class DemoSeeder:
             if plan.applicant_kind == ApplicantKind.ORGANISATION:
                 credit_code = demo_credit_code(plan.applicant_name, plan.applicant_region)
             else:
-                id_number = demo_id_number(plan.applicant_region, f"19{70 + plan.index % 25}0615", f"{plan.index % 900 + 100}")
+                id_number = demo_id_number(
+                    plan.applicant_region, f"19{70 + plan.index % 25}0615", f"{plan.index % 900 + 100}"
+                )
             phone = f"13{r.randint(5, 9)}{r.randint(10_000_000, 99_999_999)}"
             email = ""
         return CaseInput(
@@ -1174,7 +1499,7 @@ class DemoSeeder:
             evidence=evidence,
         )
 
-    def _step(self, plan: CasePlan, action: str, kw: dict[str, Any], moment: dt.datetime) -> None:  # noqa: C901
+    def _step(self, plan: CasePlan, action: str, kw: dict[str, Any], moment: dt.datetime) -> None:
         from weiyuan.cases import services as cs
         from weiyuan.cases.models import Case, RejectReason
 
@@ -1197,7 +1522,11 @@ class DemoSeeder:
         if action == "request_info":
             case = cs.case_request_info(case=case, actor=intake, request_text=r.choice(INFO_REQUESTS))
         elif action == "answer_info":
-            files = [pdf_file("补正材料.pdf", f"Supplementary documents {case.tracking_number}")] if r.random() < 0.5 else []
+            files: list[UploadedFile] = (
+                [pdf_file("补正材料.pdf", f"Supplementary documents {case.tracking_number}")]
+                if r.random() < 0.5
+                else []
+            )
             case = cs.case_answer_info(case=case, actor=plan.applicant, answer_text=r.choice(INFO_ANSWERS), files=files)
         elif action == "accept":
             case = cs.case_accept(case=case, actor=director if case.is_major else intake)
@@ -1223,16 +1552,22 @@ class DemoSeeder:
         elif action == "message":
             who = plan.applicant if kw["who"] == "applicant" else (case.handler or intake)
             texts = APPLICANT_MESSAGES if kw["who"] == "applicant" else STAFF_MESSAGES
-            files = [png_file("现场照片.png", (20, 140, 90))] if r.random() < 0.25 else []
-            cs.case_message_post(case=case, actor=who, body=r.choice(texts), files=files)
+            attachments: list[UploadedFile] = [png_file("现场照片.png", (20, 140, 90))] if r.random() < 0.25 else []
+            cs.case_message_post(case=case, actor=who, body=r.choice(texts), files=attachments)
         elif action == "note":
             cs.case_message_post(case=case, actor=case.handler or intake, body=r.choice(INTERNAL_NOTES), internal=True)
         elif action == "expert_task":
-            cs.case_task_assign(case=case, actor=case.handler or director, user=self.expert, kind="expert",
-                                task=r.choice(EXPERT_TASKS))
+            cs.case_task_assign(
+                case=case, actor=case.handler or director, user=self.expert, kind="expert", task=r.choice(EXPERT_TASKS)
+            )
         elif action == "volunteer_task":
-            cs.case_task_assign(case=case, actor=case.handler or director, user=self.volunteer, kind="volunteer",
-                                task=VOLUNTEER_TASKS[0])
+            cs.case_task_assign(
+                case=case,
+                actor=case.handler or director,
+                user=self.volunteer,
+                kind="volunteer",
+                task=VOLUNTEER_TASKS[0],
+            )
         elif action == "share":
             other = self._other_centre(case.centre_id)
             share = cs.case_share_grant(case=case, actor=director, centre=other, reason=r.choice(SHARE_REASONS))
@@ -1245,12 +1580,15 @@ class DemoSeeder:
         elif action == "close":
             cs.case_close(case=case, actor=case.handler or director)
         elif action == "reopen":
-            cs.case_reopen(case=case, actor=director, reason="申请人反映被请求人在办结后仍继续销售侵权商品，需要继续跟进。")
+            cs.case_reopen(
+                case=case, actor=director, reason="申请人反映被请求人在办结后仍继续销售侵权商品，需要继续跟进。"
+            )
         elif action == "withdraw":
             cs.case_withdraw(case=case, actor=plan.applicant, reason="双方已自行和解，申请撤回。")
         elif action == "transfer":
-            cs.case_transfer(case=case, actor=intake, target=self._other_centre(case.centre_id),
-                             reason=r.choice(TRANSFER_REASONS))
+            cs.case_transfer(
+                case=case, actor=intake, target=self._other_centre(case.centre_id), reason=r.choice(TRANSFER_REASONS)
+            )
         elif action == "receive_transfer":
             cs.case_receive_transfer(case=case, actor=intake)
         else:  # pragma: no cover - the plan only uses the actions above
@@ -1260,7 +1598,8 @@ class DemoSeeder:
         """A centre that takes cases in the same province if there is one, else another province's."""
         current = next(c for c in self.centres.values() if c.pk == centre_id)
         candidates = [
-            c for c in self.centres.values()
+            c
+            for c in self.centres.values()
             if c.pk != centre_id and c.takes_cases and c.kind not in ("workstation", "national_centre")
         ]
         same = [c for c in candidates if c.region_id[:2] == current.region_id[:2]]
@@ -1309,7 +1648,10 @@ def collect_summary(*, created: bool) -> SeedSummary:
     return SeedSummary(
         created=created,
         centres=Counter(
-            {row["filing_status"]: row["n"] for row in Centre.objects.values("filing_status").annotate(n=Count("id")).order_by()}
+            {
+                row["filing_status"]: row["n"]
+                for row in Centre.objects.values("filing_status").annotate(n=Count("id")).order_by()
+            }
         ),
         accounts=User.objects.filter(email__endswith=DEMO_EMAIL_SUFFIX).count(),
         cases=Counter(

@@ -93,6 +93,7 @@ def _claim_batch(*, limit: int, now: dt.datetime) -> list[OutboxMessage]:
             if won:
                 msg.status = OutboxStatus.SENDING
                 msg.attempts += 1
+                msg.claimed_until = claim_until
                 claimed.append(msg)
     return claimed
 
@@ -122,9 +123,20 @@ def _deliver_one(msg: OutboxMessage) -> None:
 
 def outbox_deliver(*, limit: int = 100, now: dt.datetime | None = None) -> int:
     """Deliver up to `limit` due messages; returns how many were sent."""
-    now = now or timezone.now()
+    return _deliver_claimed(_claim_batch(limit=limit, now=now or timezone.now()))
+
+
+def _deliver_claimed(claimed: list[OutboxMessage]) -> int:
     sent = 0
-    for msg in _claim_batch(limit=limit, now=now):
+    for msg in claimed:
+        # Renew this message's claim just before sending it: if a slow batch outlived the claim and another worker
+        # took the message over, the conditional update finds nothing and this worker leaves it alone.
+        renewed_until = timezone.now() + dt.timedelta(seconds=settings.OUTBOX_CLAIM_SECONDS)
+        if not OutboxMessage.objects.filter(
+            pk=msg.pk, status=OutboxStatus.SENDING, claimed_until=msg.claimed_until
+        ).update(claimed_until=renewed_until):
+            continue
+        msg.claimed_until = renewed_until
         try:
             _deliver_one(msg)
         except Exception as exc:  # noqa: BLE001 - any delivery failure is retried with back-off

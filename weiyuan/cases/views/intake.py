@@ -33,9 +33,9 @@ from weiyuan.cases.models import CaseState
 from weiyuan.cases.selectors import (
     CaseFilters,
     acceptance_checks,
+    attach_next_due,
     case_get,
     case_list,
-    with_next_due,
 )
 from weiyuan.cases.services import CaseInput, RightInput
 from weiyuan.cases.transitions import TransitionRefused
@@ -387,8 +387,9 @@ def intake_checks(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def my_cases(request: HttpRequest) -> HttpResponse:
-    qs = with_next_due(case_list(user=request.user, filters=CaseFilters(queue="applications")))
-    return render(request, "cases/my_cases.html", {"page": paginate(request, qs), "now": timezone.now()})
+    page = paginate(request, case_list(user=request.user, filters=CaseFilters(queue="applications")))
+    attach_next_due(page.object_list)
+    return render(request, "cases/my_cases.html", {"page": page, "now": timezone.now()})
 
 
 @login_required

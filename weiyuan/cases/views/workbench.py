@@ -26,11 +26,11 @@ from weiyuan.cases.forms import (
 )
 from weiyuan.cases.selectors import (
     CaseFilters,
+    attach_next_due,
     available_queues,
     case_get,
     case_handler_choices,
     case_list,
-    with_next_due,
 )
 from weiyuan.cases.transitions import TransitionRefused
 from weiyuan.cases.views.common import (
@@ -93,7 +93,8 @@ def workbench(request: HttpRequest) -> HttpResponse:
         q=cleaned.get("q") or "",
         sort=cleaned.get("sort") or "newest",
     )
-    page = paginate(request, with_next_due(case_list(user=user, filters=filters)))
+    page = paginate(request, case_list(user=user, filters=filters))
+    attach_next_due(page.object_list)
     assign_centres = _assign_centres(user)
     handlers = list(case_handler_choices(centre_ids=assign_centres)) if assign_centres else []
     context = {

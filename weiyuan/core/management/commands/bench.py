@@ -24,11 +24,13 @@ class Command(BaseCommand):
         parser.add_argument("--skip-generate", action="store_true", help="measure whatever is in the database")
         parser.add_argument("--no-measure", action="store_true", help="only generate")
         parser.add_argument(
-            "--output", default=str(Path(settings.BASE_DIR) / "docs" / "benchmarks.md"),
+            "--output",
+            default=str(Path(settings.BASE_DIR) / "docs" / "benchmarks.md"),
             help="where to write the figures ('-' for nowhere)",
         )
         parser.add_argument(
-            "--allow-any-database", action="store_true",
+            "--allow-any-database",
+            action="store_true",
             help="allow generating into a database whose name does not contain 'bench'",
         )
 
@@ -71,7 +73,9 @@ class Command(BaseCommand):
             bench.reset_database()
         counts = bench.existing_counts()
         if counts["cases"] >= opts["cases"] and counts["bench_centres"] >= opts["centres"]:
-            log(f"data set present ({counts['cases']:,} cases, {counts['bench_centres']:,} centres): generation skipped")
+            log(
+                f"data set present ({counts['cases']:,} cases, {counts['bench_centres']:,} centres): generation skipped"
+            )
             return bench.GenerationReport(skipped=True)
         if counts["cases"] or counts["centres"]:
             raise bench.BenchError(

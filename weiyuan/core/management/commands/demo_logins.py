@@ -10,12 +10,11 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext
 
 from weiyuan.access.policy import STAFF_ROLES
-
 from weiyuan.accounts.models import Membership, User
 from weiyuan.core.choices import ApplicantKind, Role
 from weiyuan.core.demo import DEMO_EMAIL_SUFFIX, DEMO_PASSWORD, demo_present
 
-ROLE_ORDER = {
+ROLE_ORDER: dict[str, int] = {
     Role.SUPERVISOR: 1,
     Role.DIRECTOR: 2,
     Role.INTAKE_OFFICER: 3,

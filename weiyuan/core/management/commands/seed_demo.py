@@ -33,7 +33,8 @@ def render_summary(summary: SeedSummary) -> str:
         f"  demo accounts: {summary.accounts}",
         f"  cases: {sum(summary.cases.values())} ({states})",
         f"  running clocks: {summary.overdue_clocks} overdue, {summary.due_soon_clocks} due within 3 days",
-        f"  evidence files: {summary.evidence_files}, messages: {summary.messages}, co-handling grants: {summary.shares}",
+        f"  evidence files: {summary.evidence_files}, messages: {summary.messages}, "
+        f"co-handling grants: {summary.shares}",
         f"  outbox notices queued: {summary.outbox}",
         "Run `manage.py demo_logins` for the accounts.",
     ]
