@@ -135,11 +135,19 @@ def case_list(*, user: Any, filters: CaseFilters) -> QuerySet[Case]:
         if term.upper().startswith("WY-"):
             qs = qs.filter(tracking_number=term.upper())
         else:
-            qs = qs.filter(
-                Q(applicant_name__startswith=term)
-                | Q(respondent_name__startswith=term)
-                | Exists(CaseRight.objects.filter(case=OuterRef("pk"), number=term.upper()))
+            # Candidates come from the three indexed lookups first (a union of ids); the access scope and the queue
+            # filters above then apply to that small set. One OR across the three made PostgreSQL walk the whole
+            # scope (a supervisor's subtree can be the whole network).
+            candidates = (
+                Case.objects_unscoped.filter(applicant_name__startswith=term)
+                .order_by()
+                .values("pk")
+                .union(
+                    Case.objects_unscoped.filter(respondent_name__startswith=term).order_by().values("pk"),
+                    CaseRight.objects.filter(number=term.upper()).order_by().values("case_id"),
+                )
             )
+            qs = qs.filter(pk__in=candidates)
     order = SORTS.get(filters.sort, SORTS["newest"])
     if queue == "applications":
         order = ("-created_at", "-id")

@@ -1,10 +1,14 @@
-"""SQLite (the embedded default): refuse UPDATE and DELETE on audit events at the database too."""
+"""SQLite (the embedded default): refuse UPDATE of audit events at the database too.
+
+DELETE is not blocked here because Django's `flush` (used by tests and `manage.py flush`) empties tables with DELETE
+on SQLite; a deleted event is still caught by `manage.py audit_verify` (sequence gap or chain head mismatch). On
+PostgreSQL (0002) both are blocked; flush there uses TRUNCATE, which row triggers do not see.
+"""
 
 from django.db import migrations
 
 TRIGGERS = {
     "audit_event_no_update": "BEFORE UPDATE ON audit_auditevent BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END",
-    "audit_event_no_delete": "BEFORE DELETE ON audit_auditevent BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END",
 }
 
 
