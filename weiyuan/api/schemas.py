@@ -138,7 +138,9 @@ class CaseSummaryOut(Schema):
 
 class CaseListOut(Schema):
     items: list[CaseSummaryOut]
+    # Counting stops at 50,000: `count_capped` is true when there are at least that many (narrow with filters).
     count: int
+    count_capped: bool = False
     page: int
     page_size: int
     pages: int

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -31,6 +30,7 @@ from weiyuan.cases.services import case_personal_data_reveal, validate_tracking_
 from weiyuan.cases.transitions import allowed_transitions
 from weiyuan.clocks.rules import RULES
 from weiyuan.core.choices import Channel, IPType
+from weiyuan.core.pagination import COUNT_CAP, capped_count, page_bounds
 from weiyuan.core.validators import mask_middle
 from weiyuan.evidence.models import EvidenceFile
 from weiyuan.evidence.selectors import evidence_for_case, evidence_get
@@ -40,10 +40,12 @@ DEFAULT_QUEUES = ("centre", "subtree", "tasks", "applications")
 
 
 def page_of(qs: QuerySet[Any], *, page: int, page_size: int) -> tuple[list[Any], int, int]:
-    """One page of a queryset: (items, count, pages). A page past the end is empty."""
-    count = qs.count()
-    pages = max(1, math.ceil(count / page_size))
-    start = (page - 1) * page_size
+    """One page of a queryset: (items, count, pages). A page past the end is empty.
+
+    The count stops at COUNT_CAP (then `count` is the cap and `count_capped` is true in the answer).
+    """
+    count, _capped = capped_count(qs)
+    pages, start = page_bounds(count, page, page_size)
     items = list(qs[start : start + page_size]) if start < count else []
     return items, count, pages
 
@@ -129,6 +131,7 @@ def case_page(*, user: Any, query: s.CaseListQuery) -> s.CaseListOut:
     return s.CaseListOut(
         items=[s.CaseSummaryOut(**_summary_fields(c)) for c in items],
         count=count,
+        count_capped=count >= COUNT_CAP,
         page=query.page,
         page_size=query.page_size,
         pages=pages,

@@ -25,6 +25,18 @@ def _snapshot(clock: Clock) -> dict[str, Any]:
     }
 
 
+def _audit(clock: Clock, action: str, actor: Any, before: dict[str, Any]) -> None:
+    audit_record(
+        actor=actor,
+        action=action,
+        obj=clock,
+        centre_id=clock.case.centre_id,
+        case_id=clock.case_id,
+        before=before,
+        after=_snapshot(clock),
+    )
+
+
 def clock_start(
     *, case: Any, rule_code: str, start: dt.datetime, amount: int | None = None, actor: Any = None
 ) -> Clock:
@@ -61,15 +73,7 @@ def clock_pause(*, clock: Clock, at: dt.datetime, actor: Any = None) -> Clock:
     clock.paused_at = at
     clock.due_at = None
     clock.save(update_fields=["remaining_units", "state", "paused_at", "due_at"])
-    audit_record(
-        actor=actor,
-        action="clock.pause",
-        obj=clock,
-        centre_id=clock.case.centre_id,
-        case_id=clock.case_id,
-        before=before,
-        after=_snapshot(clock),
-    )
+    _audit(clock, "clock.pause", actor, before)
     return clock
 
 
@@ -102,15 +106,7 @@ def clock_resume(*, clock: Clock, at: dt.datetime, actor: Any = None) -> Clock:
     clock.overdue_notified_at = None
     clock.escalated_at = None
     clock.save()
-    audit_record(
-        actor=actor,
-        action="clock.resume",
-        obj=clock,
-        centre_id=clock.case.centre_id,
-        case_id=clock.case_id,
-        before=before,
-        after=_snapshot(clock),
-    )
+    _audit(clock, "clock.resume", actor, before)
     return clock
 
 
@@ -121,15 +117,7 @@ def clock_finish(*, clock: Clock, at: dt.datetime, state: str = ClockState.MET, 
     clock.state = state
     clock.finished_at = at
     clock.save(update_fields=["state", "finished_at"])
-    audit_record(
-        actor=actor,
-        action="clock.finish",
-        obj=clock,
-        centre_id=clock.case.centre_id,
-        case_id=clock.case_id,
-        before=before,
-        after=_snapshot(clock),
-    )
+    _audit(clock, "clock.finish", actor, before)
     return clock
 
 

@@ -933,10 +933,9 @@ def _sample(sql: str, params: Sequence[Any], n: int) -> list[Any]:
 
 
 def measure(*, runs: int, warmup: int, log: Callable[[str], None]) -> tuple[list[Measurement], dict[str, Any]]:
-    from django.core.paginator import Paginator
-
     from weiyuan.accounts.models import User
     from weiyuan.cases import selectors as cs
+    from weiyuan.core.pagination import CappedPaginator
 
     with connection.cursor() as cursor:
         # The measured staff member: the intake officer of the busiest centre.
@@ -994,7 +993,7 @@ def measure(*, runs: int, warmup: int, log: Callable[[str], None]) -> tuple[list
 
     def queue_page(user: Any, page: int | str, **filters: Any) -> Any:
         # As the workbench does: paginate, then attach the next due clock to the 25 rows shown.
-        got = Paginator(cs.case_list(user=user, filters=cs.CaseFilters(**filters)), 25).get_page(page)
+        got = CappedPaginator(cs.case_list(user=user, filters=cs.CaseFilters(**filters)), 25).get_page(page)
         return cs.attach_next_due(got.object_list), got.number
 
     _items, last_page = queue_page(staff(), 10**9, queue="centre")

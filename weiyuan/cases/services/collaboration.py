@@ -34,11 +34,16 @@ from weiyuan.notifications.services import Notice, outbox_enqueue
 # --- co-handling, tasks, messages ---------------------------------------------------------------------------
 
 
-@transaction.atomic
-def case_share_grant(*, case: Case, actor: Any, centre: Centre, reason: str) -> CaseShare:
-    decision = decide(actor, Permission.CASE_SHARE, case)
+def _require(actor: Any, permission: Permission, case: Case) -> None:
+    """Refuse (403 with the access module's reason) unless the actor holds the permission on the case."""
+    decision = decide(actor, permission, case)
     if not decision:
         raise TransitionRefused(decision.reason, status=403)
+
+
+@transaction.atomic
+def case_share_grant(*, case: Case, actor: Any, centre: Centre, reason: str) -> CaseShare:
+    _require(actor, Permission.CASE_SHARE, case)
     if not reason.strip():
         raise ValidationError({"reason": _("请说明协同办理的理由。")})
     if centre.pk == case.centre_id:
@@ -61,9 +66,7 @@ def case_share_grant(*, case: Case, actor: Any, centre: Centre, reason: str) -> 
 
 @transaction.atomic
 def case_share_revoke(*, case: Case, actor: Any, share: CaseShare) -> CaseShare:
-    decision = decide(actor, Permission.CASE_SHARE, case)
-    if not decision:
-        raise TransitionRefused(decision.reason, status=403)
+    _require(actor, Permission.CASE_SHARE, case)
     share = CaseShare.objects.select_for_update().get(pk=share.pk, case=case)
     if share.revoked_at is None:
         share.revoked_at = timezone.now()
@@ -86,9 +89,7 @@ def case_share_revoke(*, case: Case, actor: Any, share: CaseShare) -> CaseShare:
 def case_task_assign(*, case: Case, actor: Any, user: Any, kind: str, task: str) -> CaseAssignment:
     from weiyuan.access.policy import has_role
 
-    decision = decide(actor, Permission.CASE_ASSIGN_TASK, case)
-    if not decision:
-        raise TransitionRefused(decision.reason, status=403)
+    _require(actor, Permission.CASE_ASSIGN_TASK, case)
     if kind not in CaseAssignment.Kind.values or not has_role(user, kind):
         raise ValidationError({"user": _("所选人员不是专家库或志愿者名单中的人员。")})
     if not task.strip():
@@ -111,9 +112,7 @@ def case_message_post(
     *, case: Case, actor: Any, body: str, internal: bool = False, files: list[UploadedFile] | None = None
 ) -> CaseMessage:
     permission = Permission.CASE_MESSAGE_INTERNAL if internal else Permission.CASE_MESSAGE
-    decision = decide(actor, permission, case)
-    if not decision:
-        raise TransitionRefused(decision.reason, status=403)
+    _require(actor, permission, case)
     body = body.strip()
     if not body:
         raise ValidationError({"body": _("请填写留言内容。")})
@@ -153,9 +152,7 @@ def case_message_post(
 @transaction.atomic
 def case_personal_data_reveal(*, case: Case, actor: Any) -> dict[str, str]:
     """Show the unmasked ID and phone numbers to a role that needs them; the read itself is audited."""
-    decision = decide(actor, Permission.CASE_VIEW_PERSONAL_DATA, case)
-    if not decision:
-        raise TransitionRefused(decision.reason, status=403)
+    _require(actor, Permission.CASE_VIEW_PERSONAL_DATA, case)
     audit_record(
         actor=actor,
         action="case.personal_data_read",

@@ -7,13 +7,14 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from weiyuan.cases.models import Case
+from weiyuan.core.pagination import CappedPaginator
 
 PAGE_SIZE = 25
 
@@ -44,7 +45,8 @@ def refused(
 
 def paginate(request: HttpRequest, qs: QuerySet[Any]) -> Page:
     # get_page: a page number past the end shows the last page, a malformed one the first.
-    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The count stops at COUNT_CAP ("50,000+"): a supervisor's subtree can hold the whole network.
+    return CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 def _field_label(form: forms.Form, name: str) -> str:
