@@ -30,3 +30,20 @@ def test_stale_claim_is_not_delivered_twice(settings):
     assert len(mail.outbox) == 1
     assert Notification.objects.filter(recipient=user).count() == 1
     assert set(OutboxMessage.objects.values_list("status", flat=True)) == {OutboxStatus.SENT}
+
+
+@pytest.mark.django_db
+def test_notices_are_written_in_each_recipients_language(network):
+    from django.utils import translation
+
+    from tests.factories import ApplicantFactory, make_case
+    from weiyuan.cases import services
+
+    english = ApplicantFactory(preferred_language="en")
+    case = make_case(network["shanghai"], english)
+    with translation.override("zh-hans"):  # the officer works in Chinese
+        services.case_accept(case=case, actor=network["sh_intake"])
+    notice = OutboxMessage.objects.get(recipient=english, kind="case.accepted", channel="in_app")
+    assert notice.subject.startswith("Accepted"), notice.subject
+    officer_notice = OutboxMessage.objects.filter(recipient=network["sh_intake"], kind="case.submitted").first()
+    assert officer_notice is not None and "新申请待受理" in officer_notice.subject

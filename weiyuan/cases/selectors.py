@@ -381,9 +381,9 @@ def acceptance_checks(subject: Any, *, evidence_count: int | None = None) -> lis
     )
     region_name = centre.region.name if centre.region_id else ""
     if covered:
-        add("area", "ok", label, _("申请人所在地区属于%(centre)s的服务地域。") % {"centre": centre.name})
+        add("area", "ok", label, _("申请人所在地区属于%(centre)s的服务地域。") % {"centre": centre.display_name})
     elif region_name and region_name in s.respondent_address:
-        add("area", "ok", label, _("被请求人位于%(centre)s的服务地域。") % {"centre": centre.name})
+        add("area", "ok", label, _("被请求人位于%(centre)s的服务地域。") % {"centre": centre.display_name})
     else:
         add(
             "area",

@@ -184,7 +184,7 @@ def _claim_and_notify(clock_id: int, field: str, stage: str, now: dt.datetime) -
         recipients = _recipients(clock, escalate=(stage == "escalated"))
         outbox_enqueue(
             recipients=recipients,
-            notice=_notice(clock, stage),
+            notice=lambda: _notice(clock, stage),
             dedupe_key=f"clock:{clock.pk}:{stage}:{clock.due_at.isoformat() if clock.due_at else ''}",
         )
     return True

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,14 +40,27 @@ class Notice:
 
 
 def outbox_enqueue(
-    *, recipients: Iterable[Any], notice: Notice, dedupe_key: str, channels: Iterable[str] | None = None
+    *,
+    recipients: Iterable[Any],
+    notice: Notice | Callable[[], Notice],
+    dedupe_key: str,
+    channels: Iterable[str] | None = None,
 ) -> int:
-    """Queue a notice for each recipient in the caller's transaction; returns how many rows were new."""
+    """Queue a notice for each recipient in the caller's transaction; returns how many rows were new.
+
+    Pass a function building the Notice (with gettext inside) to have it written in each recipient's own language
+    rather than in the language of whoever caused it.
+    """
     now = timezone.now()
     rows = []
     for user in recipients:
         if user is None:
             continue
+        if callable(notice):
+            with translation.override(getattr(user, "preferred_language", "") or settings.LANGUAGE_CODE):
+                text = notice()
+        else:
+            text = notice
         wanted = list(channels) if channels is not None else [OutboxChannel.IN_APP, OutboxChannel.EMAIL]
         for channel in wanted:
             if channel == OutboxChannel.EMAIL and not user.email:
@@ -57,10 +70,10 @@ def outbox_enqueue(
                     dedupe_key=f"{dedupe_key}:{user.pk}:{channel}"[:200],
                     channel=channel,
                     recipient=user,
-                    kind=notice.kind,
-                    subject=notice.subject[:200],
-                    body=notice.body,
-                    url=notice.url,
+                    kind=text.kind,
+                    subject=text.subject[:200],
+                    body=text.body,
+                    url=text.url,
                     available_at=now,
                 )
             )

@@ -138,7 +138,7 @@ def case_message_post(
             recipients = [case.applicant_user] if case.applicant_user_id else []
         outbox_enqueue(
             recipients=recipients,
-            notice=Notice(
+            notice=lambda: Notice(
                 kind="case.message",
                 subject=_("案件 %(number)s 有新留言") % {"number": case.tracking_number},
                 body=body[:500],

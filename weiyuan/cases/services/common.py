@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -52,13 +53,15 @@ def _event(case: Case, action: str, actor: Any, from_state: str, note: str = "",
     )
 
 
-def _notify_applicant(case: Case, kind: str, subject: str, body: str, dedupe: str) -> None:
+def _notify_applicant(case: Case, kind: str, render: Callable[[], tuple[str, str]], dedupe: str) -> None:
+    """Queue a notice to the applicant account, written in the applicant's language: `render` -> (subject, body)."""
     if case.applicant_user_id:
-        outbox_enqueue(
-            recipients=[case.applicant_user],
-            notice=Notice(kind=kind, subject=subject, body=body, url=f"/cases/{case.tracking_number}/"),
-            dedupe_key=dedupe,
-        )
+
+        def notice() -> Notice:
+            subject, body = render()
+            return Notice(kind=kind, subject=subject, body=body, url=f"/cases/{case.tracking_number}/")
+
+        outbox_enqueue(recipients=[case.applicant_user], notice=notice, dedupe_key=dedupe)
 
 
 def _centre_staff(centre_id: int, *roles: str) -> list[Any]:

@@ -240,7 +240,7 @@ def case_submit(*, case: Case, actor: Any) -> Case:
     clock_start(case=case, rule_code="acceptance", start=now, amount=_clock_amount(case, "acceptance"), actor=actor)
     outbox_enqueue(
         recipients=_centre_staff(case.centre_id, Role.INTAKE_OFFICER, Role.DIRECTOR),
-        notice=Notice(
+        notice=lambda: Notice(
             kind="case.submitted",
             subject=_("新申请待受理：%(number)s") % {"number": case.tracking_number},
             body=_("%(applicant)s 提交了「%(title)s」。") % {"applicant": case.applicant_name, "title": case.title},

@@ -47,8 +47,7 @@ def case_request_info(*, case: Case, actor: Any, request_text: str) -> Case:
     _notify_applicant(
         case,
         "case.info_requested",
-        _("请补正材料：%(number)s") % {"number": case.tracking_number},
-        request_text.strip(),
+        lambda: (_("请补正材料：%(number)s") % {"number": case.tracking_number}, request_text.strip()),
         f"case:{case.pk}:info:{now.isoformat()}",
     )
     return case
@@ -83,8 +82,10 @@ def case_accept(*, case: Case, actor: Any, note: str = "") -> Case:
     _notify_applicant(
         case,
         "case.accepted",
-        _("已受理：%(number)s") % {"number": case.tracking_number},
-        _("您的申请「%(title)s」已由%(centre)s受理。") % {"title": case.title, "centre": case.centre.name},
+        lambda: (
+            _("已受理：%(number)s") % {"number": case.tracking_number},
+            _("您的申请「%(title)s」已由%(centre)s受理。") % {"title": case.title, "centre": case.centre.display_name},
+        ),
         f"case:{case.pk}:accepted",
     )
     return case
@@ -133,8 +134,10 @@ def case_reject(
     _notify_applicant(
         case,
         "case.rejected",
-        _("不予受理：%(number)s") % {"number": case.tracking_number},
-        _("理由：%(text)s\n补救方式：%(fix)s") % {"text": text.strip(), "fix": fix.strip()},
+        lambda: (
+            _("不予受理：%(number)s") % {"number": case.tracking_number},
+            _("理由：%(text)s\n补救方式：%(fix)s") % {"text": text.strip(), "fix": fix.strip()},
+        ),
         f"case:{case.pk}:rejected",
     )
     return case
@@ -159,7 +162,7 @@ def case_assign(*, case: Case, actor: Any, handler: Any) -> Case:
     case = _apply(case, "assign", actor, note=str(handler), public=True, handler=handler)
     outbox_enqueue(
         recipients=[handler],
-        notice=Notice(
+        notice=lambda: Notice(
             kind="case.assigned",
             subject=_("分派给您的案件：%(number)s") % {"number": case.tracking_number},
             body=case.title,
@@ -192,8 +195,10 @@ def case_conclude(*, case: Case, actor: Any, outcome: str, result_letter: str) -
     _notify_applicant(
         case,
         "case.concluded",
-        _("已办结：%(number)s") % {"number": case.tracking_number},
-        _("您的案件已办结，请在案件页面查看结果告知书。"),
+        lambda: (
+            _("已办结：%(number)s") % {"number": case.tracking_number},
+            _("您的案件已办结，请在案件页面查看结果告知书。"),
+        ),
         f"case:{case.pk}:concluded:{now.isoformat()}",
     )
     return case
@@ -252,7 +257,7 @@ def case_transfer(*, case: Case, actor: Any, target: Centre, reason: str) -> Cas
     )
     outbox_enqueue(
         recipients=_centre_staff(target.pk, Role.INTAKE_OFFICER, Role.DIRECTOR),
-        notice=Notice(
+        notice=lambda: Notice(
             kind="case.transferred_in",
             subject=_("移送来的案件：%(number)s") % {"number": case.tracking_number},
             body=reason.strip(),

@@ -329,7 +329,7 @@ def intake_form(request: HttpRequest) -> HttpResponse:
                         messages.success(
                             request,
                             _("申请已提交，案件编号 %(number)s。%(centre)s将在受理期限内审查，请留意通知。")
-                            % {"number": case.tracking_number, "centre": case.centre.name},
+                            % {"number": case.tracking_number, "centre": case.centre.display_name},
                         )
                     return redirect(reverse("cases:detail", args=[case.tracking_number]))
         files_lost = bool(request.FILES)
