@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -218,13 +219,37 @@ def _new_form(action: str, case: Case, user: Any) -> CaseActionForm:
     return ACTIONS[action].form_class(case=case, user=user, auto_id=f"id_{action}_%s")
 
 
-def _thread(case: Case, user: Any, *, internal: bool, perms: dict[str, bool], form: Any = None) -> dict[str, Any]:
-    items = [m for m in case_messages(case=case, include_internal=internal) if m.internal == internal]
+THREAD_PAGE_SIZE = 30
+
+
+def _thread(
+    case: Case,
+    user: Any,
+    *,
+    internal: bool,
+    perms: dict[str, bool],
+    form: Any = None,
+    page_number: str | None = None,
+) -> dict[str, Any]:
+    """One page of the thread (or of the internal notes): page 1 holds the newest messages, shown oldest first."""
+    qs = case_messages(case=case, include_internal=internal).filter(internal=internal).order_by("-created_at", "-id")
+    paginator = Paginator(qs, THREAD_PAGE_SIZE)
+    page = paginator.get_page(page_number)
     action = "note" if internal else "message"
     can_post = perms["note" if internal else "message"]
     if form is None and can_post:
         form = _new_form(action, case, user)
-    return {"case": case, "items": items, "internal": internal, "form": form, "action": action, "can": perms}
+    return {
+        "case": case,
+        "items": list(reversed(page.object_list)),
+        "older_count": paginator.count - page.end_index(),
+        "thread_page": page,
+        "page_param": "notes_page" if internal else "messages_page",
+        "internal": internal,
+        "form": form,
+        "action": action,
+        "can": perms,
+    }
 
 
 def _perms(case: Case, user: Any) -> dict[str, bool]:
@@ -280,8 +305,12 @@ def _detail_context(
     info_requests = [e for e in timeline if e.action == "request_info"]
     evidence = list(evidence_for_case(user=user, case=case))
     evidence_count = sum(1 for e in evidence if e.kind in (EvidenceKind.EVIDENCE, EvidenceKind.CERTIFICATE))
-    thread = _thread(case, user, internal=False, perms=perms)
-    notes = _thread(case, user, internal=True, perms=perms) if staff_side else None
+    thread = _thread(case, user, internal=False, perms=perms, page_number=request.GET.get("messages_page"))
+    notes = (
+        _thread(case, user, internal=True, perms=perms, page_number=request.GET.get("notes_page"))
+        if staff_side
+        else None
+    )
     personal_visible = perms["personal_data"]
     tasks = (
         list(case_open_tasks(case=case)) if (staff_side or relations & {Relation.EXPERT, Relation.VOLUNTEER}) else []
