@@ -37,6 +37,7 @@ class Relation(StrEnum):
     EXPERT = "expert"  # expert with an open assignment on the case
     VOLUNTEER = "volunteer"  # volunteer with an open assignment on the case
     REFERRER = "referrer"  # partner who referred the case in
+    CREATOR = "creator"  # who recorded the case (the applicant, staff taking a call, a referring partner)
 
 
 class Permission(StrEnum):
@@ -86,10 +87,21 @@ CASE_PERMISSIONS: dict[Permission, frozenset[Relation]] = {
     Permission.CASE_REQUEST_INFO: frozenset({R.INTAKE_OFFICER, R.DIRECTOR}),
     Permission.CASE_SHARE: frozenset({R.DIRECTOR}),
     Permission.CASE_START: frozenset({R.ASSIGNED_HANDLER, R.DIRECTOR}),
-    Permission.CASE_SUBMIT: frozenset({R.APPLICANT, R.INTAKE_OFFICER, R.DIRECTOR, R.HANDLER, R.REFERRER}),
+    # A draft belongs to whoever is writing it: only they (or the applicant account) send it to the centre.
+    Permission.CASE_SUBMIT: frozenset({R.APPLICANT, R.CREATOR}),
     Permission.CASE_TRANSFER: frozenset({R.INTAKE_OFFICER, R.DIRECTOR}),
     Permission.CASE_VIEW: frozenset(
-        {R.APPLICANT, *STAFF, R.ASSIGNED_HANDLER, R.CO_HANDLER, R.SUPERVISOR, R.EXPERT, R.VOLUNTEER, R.REFERRER}
+        {
+            R.APPLICANT,
+            R.CREATOR,
+            *STAFF,
+            R.ASSIGNED_HANDLER,
+            R.CO_HANDLER,
+            R.SUPERVISOR,
+            R.EXPERT,
+            R.VOLUNTEER,
+            R.REFERRER,
+        }
     ),
     Permission.CASE_VIEW_PERSONAL_DATA: frozenset({R.APPLICANT, *STAFF}),
     Permission.CASE_WITHDRAW: frozenset({R.APPLICANT}),
@@ -151,7 +163,7 @@ def case_relations(user: Any, case: Case) -> set[Relation]:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return set()
     # Memoised on the case for this user and its current centre/handler (a transition may change those).
-    key = (user.pk, case.centre_id, case.handler_id, case.applicant_user_id)
+    key = (user.pk, case.centre_id, case.handler_id, case.applicant_user_id, case.state)
     cached = getattr(case, "_relations_cache", None)
     if cached and cached[0] == key:
         return set(cached[1])
@@ -183,6 +195,11 @@ def _compute_relations(user: Any, case: Case) -> set[Relation]:
         relations.add(R.EXPERT)
     if "volunteer" in open_tasks and has_role(user, Role.VOLUNTEER):
         relations.add(R.VOLUNTEER)
+    if case.created_by_id == user.pk:
+        relations.add(R.CREATOR)
+    if case.state == "draft" and case.created_by_id != user.pk:
+        # An unsubmitted draft is not yet with the centre: nobody but its author and applicant stands towards it.
+        relations &= {R.APPLICANT}
     return relations
 
 
@@ -205,15 +222,19 @@ def case_scope_q(user: Any, action: str = "view") -> Q:
 
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Q(pk__in=[])
-    q: Any = Q(applicant_user=user)
+    q: Any = Q(applicant_user=user) | Q(created_by=user, state="draft")
+    # Drafts stay with their author until submitted: centre and supervisor terms cover submitted cases only.
+    submitted = ~Q(state="draft")
     staff_centres = centre_ids_with_role(user, *STAFF_ROLES)
     if staff_centres:
-        q |= Q(centre_id__in=staff_centres)
+        q |= Q(centre_id__in=staff_centres) & submitted
         q |= Exists(CaseShare.objects.filter(case=OuterRef("pk"), centre_id__in=staff_centres, revoked_at__isnull=True))
     if action == "view":
         for m in memberships_of(user):
             if m.role == Role.SUPERVISOR and m.centre_path:
-                q |= Q(centre__path__startswith=m.centre_path)
+                q |= Q(centre__path__startswith=m.centre_path) & submitted
+        if has_role(user, Role.PARTNER):
+            q |= Q(created_by=user)
         task_kinds = [k for k, role in (("expert", Role.EXPERT), ("volunteer", Role.VOLUNTEER)) if has_role(user, role)]
         if task_kinds:
             q |= Exists(
@@ -221,9 +242,20 @@ def case_scope_q(user: Any, action: str = "view") -> Q:
                     case=OuterRef("pk"), user=user, kind__in=task_kinds, ended_at__isnull=True
                 )
             )
-        if has_role(user, Role.PARTNER):
-            q |= Q(created_by=user)
     return q
+
+
+def case_staff_q(user: Any) -> Q:
+    """Cases the user works on as centre staff: their centres' submitted cases and cases shared with them."""
+    from weiyuan.cases.models import CaseShare
+
+    staff_centres = centre_ids_with_role(user, *STAFF_ROLES) if getattr(user, "is_authenticated", False) else set()
+    if not staff_centres:
+        return Q(pk__in=[])
+    shared: Any = Exists(
+        CaseShare.objects.filter(case=OuterRef("pk"), centre_id__in=staff_centres, revoked_at__isnull=True)
+    )
+    return (Q(centre_id__in=staff_centres) & ~Q(state="draft")) | shared
 
 
 def scope_queryset(qs: QuerySet[Any], user: Any, action: str = "view") -> Any:
@@ -238,7 +270,10 @@ def scope_queryset(qs: QuerySet[Any], user: Any, action: str = "view") -> Any:
         own_uploads = (
             Q(uploaded_by=user, case__isnull=True) if getattr(user, "is_authenticated", False) else Q(pk__in=[])
         )
-        return qs.filter(Q(case__in=visible) | own_uploads)
+        # Attachments of internal notes are for the centre side only (its staff and co-handling centres).
+        centre_side = Case.objects_unscoped.filter(case_staff_q(user))
+        not_internal = Q(message__isnull=True) | Q(message__internal=False) | Q(case__in=centre_side)
+        return qs.filter((Q(case__in=visible) & not_internal) | own_uploads)
     return qs.none()
 
 

@@ -170,7 +170,7 @@ def case_detail_of(*, user: Any, case: Case) -> s.CaseDetailOut:
     """The detail of a case the caller may see (got from `case_for`) or has just created."""
     id_number, phone, masked = _personal_data(user, case)
     # Applicants and referrers see which centre acted; staff and supervisors also see who.
-    show_actors = bool(case_relations(user, case) - {Relation.APPLICANT, Relation.REFERRER})
+    show_actors = bool(case_relations(user, case) - {Relation.APPLICANT, Relation.REFERRER, Relation.CREATOR})
     rejection = None
     if case.reject_reason:
         rejection = s.RejectionOut(

@@ -293,7 +293,7 @@ def _subject(subject: Any, evidence_count: int | None) -> _Subject:
             respondent_address=subject.respondent_address,
             facts=subject.facts,
             evidence_count=evidence_count,
-            duplicates=list(subject.duplicate_of or []),
+            duplicates=case_duplicates(subject),
         )
     # A CaseInput (from weiyuan.cases.services): resolve the codes it carries.
     centre = Centre.objects.select_related("region").filter(code=subject.centre_code).first()
@@ -418,3 +418,33 @@ def acceptance_checks(subject: Any, *, evidence_count: int | None = None) -> lis
         else:
             add("duplicate", "ok", label, _("未发现同一申请人、权利和被请求人的在办案件。"))
     return checks
+
+
+def case_duplicates(case: Case) -> list[dict[str, str]]:
+    """Open cases anywhere in the network with the same applicant, right number and respondent — computed now,
+    so a later filing elsewhere flags the earlier one too and a case closed since no longer counts.
+
+    Deliberately across the access scope: it tells the officer only the tracking number, centre and state of the
+    other case, which is what the network-wide duplicate check (seed §六) needs; the case itself stays unseen.
+    """
+    numbers = list(CaseRight.objects.filter(case=case).values_list("number", flat=True))
+    if not numbers or not case.respondent_name:
+        return []
+    same_applicant = (
+        Q(applicant_credit_code=case.applicant_credit_code)
+        if case.applicant_credit_code
+        else Q(applicant_name=case.applicant_name)
+    )
+    matches = (
+        Case.objects_unscoped.filter(
+            same_applicant,
+            state__in=OPEN_STATES,
+            respondent_name=case.respondent_name,
+            rights__number__in=numbers,
+        )
+        .exclude(pk=case.pk)
+        .select_related("centre")
+        .order_by("-submitted_at", "-id")
+        .distinct()[:10]
+    )
+    return [{"tracking_number": m.tracking_number, "centre": m.centre.display_name, "state": m.state} for m in matches]

@@ -1508,12 +1508,6 @@ class DemoSeeder:
             intake = self._staff_of(self.centres[plan.centre_code].pk, Role.INTAKE_OFFICER)[0]
             if plan.actor is None:
                 plan.actor = self.partner if plan.channel == Channel.REFERRAL else intake
-            if plan.actor is self.partner:
-                # A partner's referral arrives as a draft; the receiving centre registers (submits) it.
-                plan.case = cs.case_create(actor=self.partner, data=self._case_input(plan), submit=False)
-                if kw["submit"]:
-                    plan.case = cs.case_submit(case=plan.case, actor=intake)
-                return
             plan.case = cs.case_create(actor=plan.actor, data=self._case_input(plan), submit=kw["submit"])
             return
         case = Case.objects_unscoped.select_related("centre").get(pk=plan.case.pk)

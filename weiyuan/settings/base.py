@@ -145,6 +145,13 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
+# One failure counter per account whatever the spelling typed (case of the e-mail, format of the phone number).
+AXES_USERNAME_CALLABLE = "weiyuan.accounts.lockout.lockout_username"
+AXES_CLIENT_IP_CALLABLE = "weiyuan.accounts.lockout.lockout_client_ip"
+# How many reverse proxies in front of the application server append to X-Forwarded-For (1 behind nginx). With 0
+# the client address is REMOTE_ADDR and X-Forwarded-For is ignored; with N it is the N-th address from the right.
+# Used for the login lockout and the audit trail.
+WEIYUAN_TRUSTED_PROXY_COUNT = max(0, env_int("WEIYUAN_TRUSTED_PROXY_COUNT", 0))
 
 # Two-factor (django-otp TOTP): required for directors and platform admins; optional for other users.
 OTP_TOTP_ISSUER = "维援"

@@ -16,6 +16,7 @@ from weiyuan.cases.models import (
     Outcome,
     RejectReason,
 )
+from weiyuan.cases.selectors import case_duplicates
 from weiyuan.cases.services.common import (
     _apply,
     _centre_staff,
@@ -74,7 +75,8 @@ def case_answer_info(*, case: Case, actor: Any, answer_text: str, files: list[Up
 @transaction.atomic
 def case_accept(*, case: Case, actor: Any, note: str = "") -> Case:
     now = timezone.now()
-    case = _apply(case, "accept", actor, note=note, accepted_at=now)
+    # Record the duplicates as they stand when the officer accepts (the live check is on the case page).
+    case = _apply(case, "accept", actor, note=note, accepted_at=now, duplicate_of=case_duplicates(case))
     for clock in clocks_for_case(case, "acceptance"):
         clock_finish(clock=clock, at=now, actor=actor)
     if not clocks_for_case(case, "handling"):

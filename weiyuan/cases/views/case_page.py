@@ -47,10 +47,11 @@ from weiyuan.cases.forms import (
     TransferForm,
     WithdrawForm,
 )
-from weiyuan.cases.models import Case, CaseState
+from weiyuan.cases.models import OPEN_STATES, Case, CaseState
 from weiyuan.cases.selectors import (
     acceptance_checks,
     case_clocks,
+    case_duplicates,
     case_get,
     case_messages,
     case_open_shares,
@@ -308,7 +309,7 @@ def _detail_context(
     thread = _thread(case, user, internal=False, perms=perms, page_number=request.GET.get("messages_page"))
     notes = (
         _thread(case, user, internal=True, perms=perms, page_number=request.GET.get("notes_page"))
-        if staff_side
+        if perms["note"]  # internal notes: the centre side only (supervisors read the public record)
         else None
     )
     personal_visible = perms["personal_data"]
@@ -338,6 +339,7 @@ def _detail_context(
         "share_form": _new_form("share_grant", case, user) if perms["share"] else None,
         "tasks": tasks,
         "task_form": _new_form("task_assign", case, user) if perms["task"] else None,
+        "duplicates": case_duplicates(case) if staff_side and case.state in OPEN_STATES else [],
         "checks": acceptance_checks(case, evidence_count=evidence_count)
         if staff_side and case.state in CHECK_STATES
         else None,
