@@ -39,7 +39,6 @@ def test_unknown_region_bad_credit_code_over_long_title_change_nothing(network, 
         applicant_credit_code="91310000ABCDEFGHIJ",
         title="长" * 161,
         respondent_credit_code="123",
-        applicant_phone="555",
     )
     response = post_json(applicant_api, "/api/v1/cases", body)
     assert fields_of(response) == {
@@ -47,7 +46,6 @@ def test_unknown_region_bad_credit_code_over_long_title_change_nothing(network, 
         "applicant_credit_code",
         "title",
         "respondent_credit_code",
-        "applicant_phone",
     }
     messages = _messages(response)
     assert "999999" in messages["applicant_region_code"]

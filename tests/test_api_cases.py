@@ -82,9 +82,9 @@ def test_session_caller_needs_csrf_for_post(network):
 
 
 def test_applicant_creates_and_reads_a_case(network):
-    applicant = ApplicantFactory()
+    applicant = ApplicantFactory(phone="13812345678")
     client = api_client(applicant)
-    body = create_body(applicant_phone="13812345678", applicant_id_number="")
+    body = create_body(applicant_phone="13900000000", applicant_id_number="")  # ignored: taken from the account
     response = post_json(client, "/api/v1/cases", body)
     assert response.status_code == 201, response.content
     created = response.json()
@@ -96,11 +96,13 @@ def test_applicant_creates_and_reads_a_case(network):
     assert [e["action"] for e in created["timeline"]] == ["create", "submit"]
     assert created["timeline"][0]["actor"] is None  # the applicant sees which centre acted, not who
     assert [a["action"] for a in created["allowed_actions"]] == ["withdraw"]
-    assert created["applicant_phone"] == "13812345678" and created["personal_data_masked"] is False
+    assert created["applicant_phone"] == "138****5678" and created["personal_data_masked"] is True
 
     detail = client.get(f"/api/v1/cases/{number}").json()
     assert detail["tracking_number"] == number and detail["centre"]["code"] == "sh"
     assert detail["applicant_region_code"] == "310115"
+    revealed = client.get(f"/api/v1/cases/{number}?reveal=personal_data").json()
+    assert revealed["applicant_phone"] == "13812345678" and revealed["personal_data_masked"] is False
 
     draft = post_json(client, "/api/v1/cases", create_body(submit=False)).json()
     assert draft["state"] == CaseState.DRAFT and draft["clocks"] == []
@@ -110,14 +112,19 @@ def test_applicant_creates_and_reads_a_case(network):
 
 
 def test_personal_data_masked_for_supervisor_and_audited_for_staff(network):
-    case = make_case(network["shanghai"], applicant_phone="13812345678", applicant_id_number="11010519491231002X")
+    applicant = ApplicantFactory(phone="13812345678", id_number="11010519491231002X")
+    case = make_case(network["shanghai"], applicant)
     supervisor = api_client(network["national_supervisor"]).get(f"/api/v1/cases/{case.tracking_number}").json()
     assert supervisor["personal_data_masked"] is True
     assert supervisor["applicant_phone"] == "138****5678"
     assert supervisor["applicant_id_number"] == "110***********002X"
     assert supervisor["allowed_actions"] == []
     before = AuditEvent.objects.filter(action="case.personal_data_read").count()
-    intake = api_client(network["sh_intake"]).get(f"/api/v1/cases/{case.tracking_number}").json()
+    intake_client = api_client(network["sh_intake"])
+    masked = intake_client.get(f"/api/v1/cases/{case.tracking_number}").json()
+    assert masked["personal_data_masked"] is True and masked["applicant_id_number"] == "110***********002X"
+    assert AuditEvent.objects.filter(action="case.personal_data_read").count() == before
+    intake = intake_client.get(f"/api/v1/cases/{case.tracking_number}?reveal=personal_data").json()
     assert intake["personal_data_masked"] is False
     assert intake["applicant_id_number"] == "11010519491231002X"
     assert AuditEvent.objects.filter(action="case.personal_data_read").count() == before + 1

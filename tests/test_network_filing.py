@@ -151,13 +151,14 @@ def test_unknown_action_is_refused(network, child):
 
 @pytest.mark.django_db
 def test_only_approved_centres_take_cases(network, child):
-    with pytest.raises(TransitionRefused):
+    with pytest.raises(ValidationError) as unfiled:
         make_case(child)
+    assert set(unfiled.value.message_dict) == {"centre"}
     filing_transition(actor=network["child_director"], centre=child, action="submit")
     filing_transition(actor=network["sh_director"], centre=child, action="approve")
     assert make_case(Centre.objects.get(pk=child.pk)).centre_id == child.pk
     filing_transition(actor=network["sh_director"], centre=child, action="revoke", text="长期未开展工作。")
-    with pytest.raises(TransitionRefused):
+    with pytest.raises(ValidationError):
         make_case(Centre.objects.get(pk=child.pk))
 
 

@@ -135,7 +135,8 @@ def test_refusals_carry_status_and_reason(network: dict[str, Any]) -> None:
 
 @pytest.mark.django_db
 def test_major_case_needs_the_director(network: dict[str, Any]) -> None:
-    case = make_case(network["shanghai"], ApplicantFactory(), is_major=True)
+    # Only centre staff mark a case as major: recorded by the director for a visitor.
+    case = make_case(network["shanghai"], network["sh_director"], is_major=True, channel="walk_in")
     with pytest.raises(TransitionRefused) as refused:
         services.case_accept(case=case, actor=network["sh_intake"])
     assert "负责人" in refused.value.reason
@@ -145,9 +146,10 @@ def test_major_case_needs_the_director(network: dict[str, Any]) -> None:
 @pytest.mark.django_db
 def test_unfiled_centre_cannot_take_cases(network: dict[str, Any]) -> None:
     shanghai = network["shanghai"]
+    case = make_case(shanghai, ApplicantFactory(), submit=False)  # a draft written while the centre was filed
     shanghai.filing_status = "submitted"
     shanghai.save()
-    case = make_case(shanghai, ApplicantFactory(), submit=False)
+    case.centre.refresh_from_db()
     with pytest.raises(TransitionRefused) as refused:
         services.case_submit(case=case, actor=case.applicant_user)
     assert "备案" in refused.value.reason

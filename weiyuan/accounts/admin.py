@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from weiyuan.accounts.models import ApiToken, Membership, User
-from weiyuan.accounts.services import new_username
+from weiyuan.accounts.services import new_username, user_resend_verification
 from weiyuan.core.validators import mask_middle
 
 
@@ -88,6 +88,9 @@ class UserAdmin(DjangoUserAdmin):
         if not change and not obj.username:
             obj.username = new_username()
         super().save_model(request, obj, form, change)
+        if not change and obj.email and not obj.email_verified:
+            # Notices are e-mailed to verified addresses only: ask the new user to confirm the address typed here.
+            user_resend_verification(email=obj.email)
 
 
 @admin.register(Membership)

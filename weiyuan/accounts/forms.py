@@ -147,8 +147,10 @@ class RegistrationForm(forms.Form):
                 password_validation.validate_password(p1, probe)
             except ValidationError as exc:
                 self.add_error("password1", exc)
-        # Business rules (duplicates, region exists) on fields that passed their format checks, all in one round.
-        for field, messages in registration_problems(self._input_from(cleaned)).items():
+        # Business rules (region exists, phone free) on fields that passed their format checks, all in one round.
+        # A taken e-mail address is not reported here: the service answers it without revealing the account.
+        problems = registration_problems(self._input_from(cleaned), check_email_taken=False)
+        for field, messages in problems.items():
             target = field if field in self.fields else None
             if target is not None and target in self.errors:
                 continue

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import BaseUserManager
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -90,8 +91,22 @@ class RegistrationInput:
     preferred_language: str = "zh-hans"
 
 
-def registration_problems(data: RegistrationInput) -> dict[str, list[str]]:
-    """Every rule the registration must satisfy, as {field: [messages]} (empty when all hold)."""
+def phone_unavailable_message() -> str:
+    """For a phone number that already has an account: worded so that it does not say so outright."""
+    return _("手机号：该号码无法用于注册，请使用其他号码，或用该号码直接登录。")
+
+
+def email_taken(email: str) -> bool:
+    return bool(email) and User.objects.filter(email__iexact=email.strip()).exists()
+
+
+def registration_problems(data: RegistrationInput, *, check_email_taken: bool = True) -> dict[str, list[str]]:
+    """Every rule the registration must satisfy, as {field: [messages]} (empty when all hold).
+
+    The public form passes `check_email_taken=False`: an address that already has an account is not reported to
+    whoever typed it (see `user_self_register`). A taken phone number is reported, in words that do not say why,
+    since a phone-only applicant has no other channel to be told through.
+    """
     errors: dict[str, list[str]] = {}
 
     def add(field: str, message: str) -> None:
@@ -103,13 +118,13 @@ def registration_problems(data: RegistrationInput) -> dict[str, list[str]]:
         add("display_name", _("姓名或名称：请填写。"))
     if not data.email and not data.phone:
         add("email", _("请至少填写电子邮箱或手机号之一，用于登录和接收通知。"))
-    if data.email and User.objects.filter(email__iexact=data.email).exists():
+    if check_email_taken and email_taken(data.email):
         add("email", _("该邮箱已注册，请直接登录或使用其他邮箱。"))
     if data.phone:
         if not is_mobile(data.phone):
             add("phone", _("手机号：请填写 11 位手机号码。"))
         elif User.objects.filter(phone_digest=lookup_digest(data.phone)).exists():
-            add("phone", _("该手机号已注册"))
+            add("phone", phone_unavailable_message())
     if not re.fullmatch(r"\d{6}", data.region_code or ""):
         add("region", _("所在地区：请填写 6 位行政区划代码，例如 310115（上海市浦东新区）。"))
     elif not Region.objects.filter(code=data.region_code).exists():
@@ -138,16 +153,23 @@ def registration_problems(data: RegistrationInput) -> dict[str, list[str]]:
     return errors
 
 
-@transaction.atomic
-def user_register(*, data: RegistrationInput, power_of_attorney: UploadedFile | None = None) -> User:
-    """Create an applicant account (and, for an agent, its authorisation with the uploaded power of attorney).
+class _AddressTaken(Exception):
+    """The insert of a new account hit the unique e-mail constraint: someone registered the address meanwhile."""
 
-    Raises ValidationError({field: [...]}) and writes nothing when any rule fails. Mails a verification link
-    through the outbox when an e-mail address was given.
-    """
+
+@dataclass(frozen=True)
+class RegistrationOutcome:
+    """What the public registration did. `user` is None when the e-mail address already had an account: nothing
+    was created and that account's holder was written to instead. `email` is the normalised address ("" if none)."""
+
+    user: User | None
+    email: str
+
+
+def _normalised(data: RegistrationInput) -> RegistrationInput:
     email = BaseUserManager.normalize_email(data.email.strip()) if data.email.strip() else ""
     phone = normalise_phone(data.phone) if data.phone.strip() else ""
-    data = RegistrationInput(
+    return RegistrationInput(
         **{
             **data.__dict__,
             "email": email,
@@ -157,11 +179,100 @@ def user_register(*, data: RegistrationInput, power_of_attorney: UploadedFile | 
             "id_number": data.id_number.strip().upper(),
         }
     )
-    errors = registration_problems(data)
+
+
+def _problems(
+    data: RegistrationInput, power_of_attorney: UploadedFile | None, *, check_email_taken: bool
+) -> dict[str, list[str]]:
+    errors = registration_problems(data, check_email_taken=check_email_taken)
     if data.kind == ApplicantKind.AGENT and power_of_attorney is None:
         errors.setdefault("power_of_attorney", []).append(_("授权委托书：代理人注册时请上传委托人签署的授权委托书。"))
+    return errors
+
+
+@transaction.atomic
+def user_register(*, data: RegistrationInput, power_of_attorney: UploadedFile | None = None) -> User:
+    """Create an applicant account (and, for an agent, its authorisation with the uploaded power of attorney).
+
+    Raises ValidationError({field: [...]}) and writes nothing when any rule fails, including an e-mail address that
+    already has an account: for seeders and staff tools. The public form uses `user_self_register`, which does not
+    tell the person registering whether an address is taken. Mails a verification link through the outbox when an
+    e-mail address was given.
+    """
+    data = _normalised(data)
+    errors = _problems(data, power_of_attorney, check_email_taken=True)
     if errors:
         raise ValidationError(errors)
+    try:
+        return _create_account(data, power_of_attorney)
+    except _AddressTaken:
+        raise ValidationError({"email": [_("该邮箱已注册，请直接登录或使用其他邮箱。")]}) from None
+
+
+@transaction.atomic
+def user_self_register(
+    *, data: RegistrationInput, power_of_attorney: UploadedFile | None = None
+) -> RegistrationOutcome:
+    """The public registration form: like `user_register`, but without revealing whether an e-mail address has an
+    account.
+
+    For a taken address nothing is created and the form is answered exactly as for a new account ("we have sent
+    you an e-mail"); the mail that goes out is addressed to the account's holder, who is the only one who can read
+    it: a verified address is told that someone tried to register with it (and that they can simply log in), an
+    address never verified gets a fresh verification link for the existing account, as the resend form would send.
+    The password typed is hashed either way, so the answer takes as long. Raises ValidationError for every other
+    problem, including a phone number that cannot be used (see `registration_problems`).
+    """
+    data = _normalised(data)
+    errors = _problems(data, power_of_attorney, check_email_taken=False)
+    if errors:
+        raise ValidationError(errors)
+    if not email_taken(data.email):
+        try:
+            return RegistrationOutcome(user=_create_account(data, power_of_attorney), email=data.email)
+        except _AddressTaken:
+            pass  # registered by someone else between our check and the insert
+    make_password(data.password)  # the same work as creating the account
+    _tell_existing_holder(data)
+    return RegistrationOutcome(user=None, email=data.email)
+
+
+def _tell_existing_holder(data: RegistrationInput) -> None:
+    holder = User.objects.filter(email__iexact=data.email, is_active=True).first()
+    if holder is None:  # deactivated account: nobody to tell, and nothing to reveal either
+        return
+    if holder.email_verified:
+        with translation.override(holder.preferred_language or settings.LANGUAGE_CODE):
+            notice = Notice(
+                kind="account.registration_attempt",
+                subject=_("维援：有人尝试用您的邮箱注册"),
+                body=_(
+                    "%(name)s，您好：\n\n有人刚刚在维援用您的电子邮箱 %(email)s 申请注册新账号。该邮箱已有账号，"
+                    "因此没有创建新账号，您的账号和资料不受影响。\n\n如果是您本人，请直接用该邮箱和密码登录；"
+                    "忘记密码请拨打全国知识产权维权援助热线 12330。如果不是您本人，请忽略本邮件。"
+                )
+                % {"name": holder.display_name, "email": mask_email(holder.email)},
+                url=reverse("accounts:login"),
+            )
+        # At most one such notice per account per hour, however often the form is sent.
+        outbox_enqueue(
+            recipients=[holder],
+            notice=notice,
+            dedupe_key=f"account.registration_attempt:{int(time.time() // 3600)}",
+        )
+    else:
+        _enqueue_verification(holder)
+    audit_record(
+        actor=None,
+        action="account.register_existing_email",
+        obj=holder,
+        after={"email": mask_email(holder.email), "email_verified": holder.email_verified},
+    )
+
+
+def _create_account(data: RegistrationInput, power_of_attorney: UploadedFile | None) -> User:
+    """Insert a checked, normalised registration. Raises _AddressTaken if the address was taken meanwhile."""
+    email, phone = data.email, data.phone
     is_org = data.kind == ApplicantKind.ORGANISATION
     is_person = data.kind == ApplicantKind.PERSON
     user = User(
@@ -184,7 +295,9 @@ def user_register(*, data: RegistrationInput, power_of_attorney: UploadedFile | 
             user.save()
     except IntegrityError:
         # Another registration with the same address won the race between our check and the insert.
-        raise ValidationError({"email": [_("该邮箱或手机号刚刚被注册，请直接登录。")]}) from None
+        if email and email_taken(email):
+            raise _AddressTaken from None
+        raise ValidationError({"phone": [phone_unavailable_message()]}) from None
     authorisation = None
     if data.kind == ApplicantKind.AGENT and power_of_attorney is not None:
         poa = evidence_store(
@@ -286,6 +399,7 @@ def _enqueue_verification(user: User) -> int:
         notice=notice,
         dedupe_key=f"account.verify_email:{int(time.time() // 60)}",
         channels=["email"],
+        allow_unverified=True,  # the one mail that must reach an address before it is verified
     )
 
 

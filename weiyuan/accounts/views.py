@@ -118,18 +118,24 @@ def register(request: HttpRequest) -> HttpResponse:
         form = RegistrationForm(request.POST, request.FILES, kind=kind)
         if form.is_valid():
             try:
-                user = services.user_register(
+                outcome = services.user_self_register(
                     data=form.to_input(language=translation.get_language() or settings.LANGUAGE_CODE),
                     power_of_attorney=form.cleaned_data.get("power_of_attorney"),
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                if user.email:
+                if outcome.email:
+                    # The same words whether the account was just created or the address already had one (its
+                    # holder was written to instead): the page must not reveal which addresses are registered.
+                    # The words are true either way: the mail explains the next step (verify the address, or log in).
                     messages.success(
                         request,
-                        _("注册成功。验证邮件已发送到 %(email)s，请在邮件中点击链接完成验证，然后登录。")
-                        % {"email": services.mask_email(user.email)},
+                        _(
+                            "注册申请已提交。我们已向 %(email)s 发送一封邮件，"
+                            "请查收（包括垃圾邮件箱）并按邮件中的说明操作。"
+                        )
+                        % {"email": services.mask_email(outcome.email)},
                     )
                 else:
                     messages.success(request, _("注册成功，请用手机号和密码登录。"))

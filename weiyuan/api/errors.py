@@ -14,6 +14,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from weiyuan.cases.services.intake import nul_message
 from weiyuan.cases.transitions import TransitionRefused
 
 # The intake service names right fields like form fields ("rights-0-number"); the API says "rights.0.number",
@@ -56,6 +57,8 @@ def _pydantic_message(error: dict[str, Any]) -> str:
     ctx = error.get("ctx") or {}
     if kind == "missing":
         return _("此项必填。")
+    if kind == "string_nul":  # schemas.CleanIn; the same words as the intake service's
+        return nul_message()
     if kind == "string_too_long":
         return _("内容过长：最多 %(limit)s 个字符，请精简。") % {"limit": ctx.get("max_length")}
     if kind == "string_too_short":

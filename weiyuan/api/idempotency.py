@@ -8,6 +8,7 @@ The algorithm:
 4. the winner runs the handler and stores its status and JSON body in the same transaction as the handler's
    writes, so the effect and the record of it commit together. A handler that fails with a server error (or an
    exception) deletes the row, so the client can retry with the same key.
+The stored body has the applicant's personal data masked (see `idempotent`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import functools
 import hashlib
 import json
 import time
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 
@@ -33,6 +35,7 @@ from ninja.utils import contribute_operation_callback
 from pydantic import BaseModel
 
 from weiyuan.api.errors import ApiError
+from weiyuan.api.masking import mask_personal_data
 from weiyuan.api.models import IdempotencyKey
 
 HEADER = "Idempotency-Key"
@@ -168,6 +171,10 @@ def idempotent(view: Callable[..., Any]) -> Callable[..., Any]:
             raise ValidationError(
                 {HEADER: _("Idempotency-Key 应为 1 到 %(limit)s 个字符，例如一个 UUID。") % {"limit": MAX_KEY_LENGTH}}
             )
+        if any(_is_control(ch) for ch in key):
+            raise ValidationError(
+                {HEADER: _("Idempotency-Key 不能包含空字符（NUL）或其他控制字符，请使用可见字符，例如一个 UUID。")}
+            )
         claimed = claim_key(user=request.auth, key=key, request=request)  # type: ignore[attr-defined]
         if isinstance(claimed, HttpResponse):
             return claimed
@@ -178,7 +185,11 @@ def idempotent(view: Callable[..., Any]) -> Callable[..., Any]:
                 if response.status_code >= 500:
                     raise _ServerFailure(response)
                 row.status_code = response.status_code
-                row.response_body = json.loads(response.content or b"null")
+                # What is kept for replays is the answer with the applicant's ID number, phone and e-mail masked
+                # (wherever they appear): this table is plain JSON, unlike the encrypted case fields, and it must not
+                # become a second, unaudited copy of them. Case answers are masked already (clear data needs an
+                # explicit, audited ?reveal=personal_data read), so a replay is the same answer as the first.
+                row.response_body = mask_personal_data(json.loads(response.content or b"null"))
                 row.completed_at = timezone.now()
                 row.save(update_fields=["status_code", "response_body", "completed_at"])
         except _ServerFailure as failure:
@@ -191,6 +202,11 @@ def idempotent(view: Callable[..., Any]) -> Callable[..., Any]:
 
     contribute_operation_callback(wrapper, _document_header)
     return wrapper
+
+
+def _is_control(ch: str) -> bool:
+    """NUL and the other control characters (C0, DEL, C1): never part of a key, and PostgreSQL cannot store NUL."""
+    return unicodedata.category(ch) == "Cc"
 
 
 def _document_header(operation: Operation) -> None:

@@ -70,9 +70,10 @@ def case_create(request: HttpRequest, payload: s.CaseCreateIn) -> Status[s.CaseD
 
 
 @cases_router.get("/{tracking_number}", response={200: s.CaseDetailOut, **ERRORS, **INVALID}, url_name="case_detail")
-def case_detail(request: HttpRequest, tracking_number: str) -> s.CaseDetailOut:
-    """A case with its rights, clocks, public timeline and the actions the caller may take."""
-    return selectors.case_detail(user=_user(request), tracking_number=tracking_number)
+def case_detail(request: HttpRequest, tracking_number: str, query: Query[s.CaseDetailQuery]) -> s.CaseDetailOut:
+    """A case with its rights, clocks, public timeline and the actions the caller may take. The applicant's ID
+    number, phone and e-mail are masked unless asked for with `?reveal=personal_data` (allowed roles only, audited)."""
+    return selectors.case_detail(user=_user(request), tracking_number=tracking_number, reveal=query.reveal)
 
 
 @cases_router.get(

@@ -3,14 +3,33 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from ninja import Field, Schema
-from pydantic import ConfigDict
+from pydantic import ConfigDict, field_validator
+from pydantic_core import PydanticCustomError
 
 # --- inputs -------------------------------------------------------------------------------------------------
 
+NUL = "\x00"
+NUL_ERROR = "string_nul"  # the error type; errors.py words the message
 
-class StrictIn(Schema):
+
+class CleanIn(Schema):
+    """Base of every input (body and query): no text may hold a NUL character. PostgreSQL cannot store one (even
+    a lookup with one fails), so it is refused here with a 422 naming the field, before any service or query runs."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _refuse_nul(cls, value: Any) -> Any:
+        if isinstance(value, str) and NUL in value:
+            raise PydanticCustomError(NUL_ERROR, "text contains a NUL character")
+        return value
+
+
+class StrictIn(CleanIn):
+    """Request bodies: also refuse unknown fields."""
+
     model_config = ConfigDict(extra="forbid")
 
 
@@ -73,7 +92,7 @@ class MessageIn(StrictIn):
     internal: bool = False
 
 
-class CaseListQuery(Schema):
+class CaseListQuery(CleanIn):
     page: int = Field(1, ge=1)
     page_size: int = Field(25, ge=1, le=100)
     queue: str = Field("", description="Workbench queue; default: the widest queue the caller has.")
@@ -87,9 +106,21 @@ class CaseListQuery(Schema):
     sort: str = "newest"
 
 
-class PageQuery(Schema):
+class PageQuery(CleanIn):
     page: int = Field(1, ge=1)
     page_size: int = Field(25, ge=1, le=100)
+
+
+REVEAL_PERSONAL_DATA = "personal_data"
+
+
+class CaseDetailQuery(CleanIn):
+    reveal: str = Field(
+        "",
+        max_length=20,
+        description="`personal_data`: show the applicant's ID number, phone and e-mail unmasked (only for roles "
+        "that may see them; every such read is audited). Without it they are masked.",
+    )
 
 
 # --- outputs ------------------------------------------------------------------------------------------------
@@ -193,16 +224,19 @@ class RejectionOut(Schema):
 class CaseDetailOut(CaseSummaryOut):
     applicant_kind: str
     applicant_credit_code: str
-    applicant_id_number: str = Field(description="Masked unless the caller may see personal data (read audited).")
-    applicant_phone: str = Field(description="Masked unless the caller may see personal data (read audited).")
-    applicant_email: str
+    applicant_id_number: str = Field(description="Masked unless asked for with `?reveal=personal_data` (audited).")
+    applicant_phone: str = Field(description="Masked unless asked for with `?reveal=personal_data` (audited).")
+    applicant_email: str = Field(description="Masked unless asked for with `?reveal=personal_data` (audited).")
     applicant_region_code: str
     priority_group: str
     respondent_credit_code: str
     respondent_address: str
     facts: str
     request: str
-    personal_data_masked: bool
+    personal_data_masked: bool = Field(description="True unless this answer was asked for with ?reveal=personal_data.")
+    personal_data_revealable: bool = Field(
+        False, description="Whether the caller may ask for the unmasked personal data (?reveal=personal_data)."
+    )
     transferred_from: CentreRef | None
     accepted_at: dt.datetime | None
     concluded_at: dt.datetime | None

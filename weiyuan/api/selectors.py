@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from weiyuan.access.policy import Permission, Relation, case_relations, decide
 from weiyuan.accounts.selectors import memberships_for_profile
 from weiyuan.api import schemas as s
+from weiyuan.api.masking import mask_personal
 from weiyuan.cases.models import Case, CaseMessage, CaseState, ServiceType
 from weiyuan.cases.selectors import (
     SORTS,
@@ -31,7 +32,6 @@ from weiyuan.cases.transitions import allowed_transitions
 from weiyuan.clocks.rules import RULES
 from weiyuan.core.choices import Channel, IPType
 from weiyuan.core.pagination import COUNT_CAP, capped_count, page_bounds
-from weiyuan.core.validators import mask_middle
 from weiyuan.evidence.models import EvidenceFile
 from weiyuan.evidence.selectors import evidence_for_case, evidence_get
 
@@ -154,21 +154,33 @@ def case_transitions(*, user: Any, case: Case) -> s.TransitionsOut:
     )
 
 
-def _personal_data(user: Any, case: Case) -> tuple[str, str, bool]:
-    """(id number, phone, masked). Shown in clear only to roles that need them; that read is audited."""
-    id_number = case.applicant_id_number or ""
-    phone = case.applicant_phone or ""
-    if not decide(user, Permission.CASE_VIEW_PERSONAL_DATA, case):
-        return mask_middle(id_number, 3, 4), mask_middle(phone, 3, 4), True
-    if id_number or phone:
+def reveal_requested(reveal: str) -> bool:
+    """`?reveal=personal_data` asks for the unmasked personal data; any other value is a 422 naming `reveal`."""
+    if reveal and reveal != s.REVEAL_PERSONAL_DATA:
+        raise ValidationError({"reveal": _("reveal 只能取 personal_data（显示完整的身份证号、电话和邮箱）。")})
+    return bool(reveal)
+
+
+def _personal_data(user: Any, case: Case, *, reveal: bool) -> dict[str, Any]:
+    """The applicant's ID number, phone and e-mail: masked for everyone by default, as on the web's case page. In
+    clear only when asked for (`reveal`), through the audited reveal service (403 with its reason if not allowed)."""
+    revealable = bool(decide(user, Permission.CASE_VIEW_PERSONAL_DATA, case))
+    if reveal:
         revealed = case_personal_data_reveal(case=case, actor=user)
-        return revealed["applicant_id_number"] or "", revealed["applicant_phone"] or "", False
-    return "", "", False
+        return {**revealed, "personal_data_masked": False, "personal_data_revealable": revealable}
+    return {
+        "applicant_id_number": mask_personal("applicant_id_number", case.applicant_id_number),
+        "applicant_phone": mask_personal("applicant_phone", case.applicant_phone),
+        "applicant_email": mask_personal("applicant_email", case.applicant_email),
+        "personal_data_masked": True,
+        "personal_data_revealable": revealable,
+    }
 
 
-def case_detail_of(*, user: Any, case: Case) -> s.CaseDetailOut:
-    """The detail of a case the caller may see (got from `case_for`) or has just created."""
-    id_number, phone, masked = _personal_data(user, case)
+def case_detail_of(*, user: Any, case: Case, reveal: bool = False) -> s.CaseDetailOut:
+    """The detail of a case the caller may see (got from `case_for`) or has just created. Personal data is masked
+    unless `reveal` (see `_personal_data`)."""
+    personal = _personal_data(user, case, reveal=reveal)
     # Applicants and referrers see which centre acted; staff and supervisors also see who.
     show_actors = bool(case_relations(user, case) - {Relation.APPLICANT, Relation.REFERRER, Relation.CREATOR})
     rejection = None
@@ -185,16 +197,13 @@ def case_detail_of(*, user: Any, case: Case) -> s.CaseDetailOut:
         **_summary_fields(case),
         applicant_kind=case.applicant_kind,
         applicant_credit_code=case.applicant_credit_code,
-        applicant_id_number=id_number,
-        applicant_phone=phone,
-        applicant_email=case.applicant_email,
+        **personal,
         applicant_region_code=case.applicant_region_id,
         priority_group=case.priority_group,
         respondent_credit_code=case.respondent_credit_code,
         respondent_address=case.respondent_address,
         facts=case.facts,
         request=case.request,
-        personal_data_masked=masked,
         transferred_from=_centre_ref(case.transferred_from),
         accepted_at=case.accepted_at,
         concluded_at=case.concluded_at,
@@ -236,8 +245,9 @@ def case_detail_of(*, user: Any, case: Case) -> s.CaseDetailOut:
     )
 
 
-def case_detail(*, user: Any, tracking_number: str) -> s.CaseDetailOut:
-    return case_detail_of(user=user, case=case_for(user=user, tracking_number=tracking_number))
+def case_detail(*, user: Any, tracking_number: str, reveal: str = "") -> s.CaseDetailOut:
+    case = case_for(user=user, tracking_number=tracking_number)
+    return case_detail_of(user=user, case=case, reveal=reveal_requested(reveal))
 
 
 # --- evidence and messages ----------------------------------------------------------------------------------

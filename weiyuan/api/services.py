@@ -19,6 +19,7 @@ from weiyuan.accounts.models import User
 from weiyuan.api.schemas import CaseCreateIn, TransitionIn
 from weiyuan.cases import services as cases
 from weiyuan.cases.models import Case, CaseMessage
+from weiyuan.cases.services.collaboration import require_open_for_correspondence
 from weiyuan.cases.transitions import TRANSITIONS_BY_ACTION, TransitionRefused, check_transition
 from weiyuan.evidence.models import EvidenceFile
 from weiyuan.evidence.services import check_upload_count, evidence_store, sniff_upload
@@ -146,6 +147,8 @@ def case_evidence_add(*, case: Case, actor: Any, files: list[UploadedFile]) -> l
     decision = decide(actor, Permission.EVIDENCE_UPLOAD, case)
     if not decision:
         raise TransitionRefused(decision.reason, status=403)
+    # Not on a draft (not yet with the centre) nor on a rejected, withdrawn or closed case: 409 with the reason.
+    require_open_for_correspondence(case)
     if not files:
         raise ValidationError({"files": _("请至少选择一个文件。")})
     existing = EvidenceFile.objects_unscoped.filter(case=case).count()

@@ -130,7 +130,8 @@ def case_list(*, user: Any, filters: CaseFilters) -> QuerySet[Case]:
         qs = qs.filter(submitted_at__date__gte=filters.submitted_from)
     if filters.submitted_to:
         qs = qs.filter(submitted_at__date__lte=filters.submitted_to)
-    term = filters.q.strip()
+    # PostgreSQL cannot compare with a NUL character (DataError); no stored value holds one.
+    term = filters.q.replace("\x00", "").strip()
     if term:
         if term.upper().startswith("WY-"):
             qs = qs.filter(tracking_number=term.upper())

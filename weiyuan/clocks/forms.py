@@ -6,11 +6,20 @@ import datetime as dt
 from typing import Any, cast
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from weiyuan.clocks.rules import CHINA_TZ, RULES
-
-MAX_AMOUNT = 3650
+from weiyuan.clocks.rules import (
+    AMOUNT_MAX,
+    AMOUNT_MIN,
+    CHINA_TZ,
+    RULES,
+    START_MAX,
+    START_MIN,
+    UNIT_LABELS,
+    amount_max,
+    start_in_range,
+)
 
 
 class DeadlineForm(forms.Form):
@@ -34,13 +43,11 @@ class DeadlineForm(forms.Form):
     amount = forms.IntegerField(
         label=_("期限长度（可选）"),
         required=False,
-        min_value=0,
-        max_value=MAX_AMOUNT,
+        min_value=AMOUNT_MIN,
         help_text=_("留空则使用规则的默认长度；单位随规则（工作日、日或小时）"),
         error_messages={
             "invalid": _("期限长度须为整数，例如 10。"),
-            "min_value": _("期限长度不能为负数。"),
-            "max_value": _("期限长度不能超过 %(limit_value)s。"),
+            "min_value": _("期限长度至少为 1，不能为负数或 0。"),
         },
     )
 
@@ -52,5 +59,27 @@ class DeadlineForm(forms.Form):
 
     def clean_start(self) -> dt.datetime:
         value: dt.datetime = self.cleaned_data["start"]
+        if not start_in_range(value):
+            raise ValidationError(
+                _("起算时间须在 %(min)s 至 %(max)s 之间（北京时间），请检查年份。")
+                % {"min": START_MIN.isoformat(), "max": START_MAX.isoformat()}
+            )
         # The form field already made a naive input aware in the current time zone; the rules count in China time.
         return value.astimezone(CHINA_TZ)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        rule = RULES.get(cleaned.get("rule") or "")
+        amount = cleaned.get("amount")
+        # The longest length depends on the rule's unit (3650 days, 8760 hours).
+        if amount is None:
+            return cleaned
+        if rule is not None and amount > amount_max(rule):
+            self.add_error(
+                "amount",
+                _("期限长度：规则「%(rule)s」最多 %(max)s %(unit)s，请填写 1 到 %(max)s 之间的整数。")
+                % {"rule": rule.label, "max": amount_max(rule), "unit": UNIT_LABELS[rule.unit]},
+            )
+        elif rule is None and amount > max(AMOUNT_MAX.values()):
+            self.add_error("amount", _("期限长度不能超过 %(limit)s。") % {"limit": max(AMOUNT_MAX.values())})
+        return cleaned

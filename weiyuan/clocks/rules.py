@@ -86,6 +86,29 @@ RULES: dict[str, Rule] = {
 }
 
 
+# The range a deadline may be computed for (start dates in Beijing time): from 1 October 1949, since the rules count
+# in the People's Republic's calendar, to 2200, far beyond any real case, and well inside what date arithmetic can
+# represent (a start near 9999 would overflow).
+START_MIN = dt.date(1949, 10, 1)
+START_MAX = dt.date(2200, 12, 31)
+# An explicit length must be at least one unit and at most about ten years (3650 days, 8760 hours = one year).
+AMOUNT_MIN = 1
+AMOUNT_MAX: dict[str, int] = {Unit.WORKING_DAYS: 3650, Unit.CALENDAR_DAYS: 3650, Unit.HOURS: 8760}
+
+
+def start_in_range(start: dt.datetime) -> bool:
+    """Whether `start` (aware, or naive meaning Beijing time) falls on a Beijing date in START_MIN..START_MAX."""
+    try:
+        day = start.astimezone(CHINA_TZ).date() if start.tzinfo is not None else start.date()
+    except OverflowError:  # an offset that pushes year 1 or 9999 out of range
+        return False
+    return START_MIN <= day <= START_MAX
+
+
+def amount_max(rule: Rule) -> int:
+    return AMOUNT_MAX[rule.unit]
+
+
 @dataclass(frozen=True)
 class DueResult:
     due_at: dt.datetime
@@ -170,9 +193,15 @@ HOLIDAY_NAMES: dict[str, Promise] = {
 def deadline_calculate(rule_code: str, start: dt.datetime, *, amount: int | None = None) -> DeadlineCalculation:
     """Compute a rule's due time and explain it (working days counted, rest days skipped, calendar coverage).
 
-    `start` must be timezone-aware; naive input is read as Asia/Shanghai by the callers.
+    `start` must be timezone-aware; naive input is read as Asia/Shanghai by the callers. Raises ValueError for a
+    start outside START_MIN..START_MAX or an amount outside AMOUNT_MIN..amount_max(rule): the form and the command
+    check both first and answer with a message naming the field.
     """
     rule = RULES[rule_code]
+    if not start_in_range(start):
+        raise ValueError(f"start {start.isoformat()} is outside {START_MIN}..{START_MAX}")
+    if amount is not None and not AMOUNT_MIN <= amount <= amount_max(rule):
+        raise ValueError(f"amount {amount} is outside {AMOUNT_MIN}..{amount_max(rule)} for rule {rule_code}")
     calendar = WorkingCalendar()
     result = compute_due(rule, start, amount=amount, calendar=calendar)
     calendar_days = working_days = None

@@ -207,8 +207,15 @@ def sweep_clocks(*, now: dt.datetime | None = None, batch: int = 500) -> dict[st
 
     counts = {"due_soon": 0, "overdue": 0, "escalated": 0}
     running = Clock.objects.filter(state=ClockState.RUNNING)
+    # Only the centre's own overdue work goes up to its director: a late answer from the applicant (or the
+    # respondent, or the rights holder) is reminded to whoever owes it, but is no fault of the centre's staff.
+    centre_owed = [code for code, rule in RULES.items() if rule.owed_by == "centre"]
     stages = [
-        ("escalated", "escalated_at", running.filter(due_at__lte=escalate_limit, escalated_at__isnull=True)),
+        (
+            "escalated",
+            "escalated_at",
+            running.filter(rule__in=centre_owed, due_at__lte=escalate_limit, escalated_at__isnull=True),
+        ),
         ("overdue", "overdue_notified_at", running.filter(due_at__lte=now, overdue_notified_at__isnull=True)),
         (
             "due_soon",

@@ -1494,7 +1494,8 @@ class DemoSeeder:
             priority_group=plan.applicant.priority_group if plan.applicant is not None else "",
             respondent_name=respondent_name,
             respondent_address=respondent_address,
-            is_major=s.major,
+            # Only centre staff mark a case as major (an online applicant cannot).
+            is_major=s.major and plan.applicant is None,
             rights=rights,
             evidence=evidence,
         )

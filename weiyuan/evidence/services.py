@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
@@ -10,6 +13,7 @@ from typing import Any
 import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import Storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -17,6 +21,8 @@ from django.utils.translation import gettext as _
 
 from weiyuan.audit.services import audit_record
 from weiyuan.evidence.models import EvidenceFile
+
+log = logging.getLogger(__name__)
 
 # What a file really is (by its first bytes) -> the extensions a name may carry for it.
 ALLOWED_TYPES: dict[str, set[str]] = {
@@ -124,7 +130,17 @@ def evidence_store(
     description: str = "",
     field: str = "file",
 ) -> EvidenceFile:
-    """Validate, hash and store one file; joins the caller's transaction (a failed write leaves no row)."""
+    """Validate, hash and store one file; joins the caller's transaction (a failed write leaves no row).
+
+    The bytes are written to storage before the row is committed, and storage is not transactional. If this
+    function's own insert fails it deletes them at once. If instead the caller's transaction rolls back later
+    (another upload of the same case is refused, the case insert fails, the process is killed before COMMIT),
+    the stored file has no row. Django has no on-rollback hook, and deleting from an except block in every
+    outer service would still miss a crash, so such files are left for `evidence_orphans_find` and the
+    `manage.py evidence_orphans --delete` sweep (run daily), which removes stored files that have had no
+    EvidenceFile row for longer than any transaction can last. Orphans hold no readable record: their random
+    names are referenced nowhere, and no view serves a file without its row.
+    """
     sniffed = sniff_upload(upload, field=field)
     with transaction.atomic():
         evidence = EvidenceFile(
@@ -175,3 +191,110 @@ def evidence_record_download(*, evidence: EvidenceFile, user: Any) -> None:
             case_id=case.pk if case else None,
             after={"sha256": evidence.sha256},
         )
+
+
+# --- stored files without a row -----------------------------------------------------------------------------
+
+# Where evidence_path() puts files; nothing else in the storage is looked at.
+EVIDENCE_STORAGE_ROOT = "evidence"
+# A file younger than this may belong to an upload whose transaction has not committed yet.
+ORPHAN_MIN_AGE = dt.timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class OrphanFile:
+    name: str
+    size: int | None
+    modified_at: dt.datetime | None
+
+
+def _storage() -> Storage:
+    return EvidenceFile._meta.get_field("file").storage  # type: ignore[attr-defined,no-any-return]
+
+
+def _walk(storage: Storage, directory: str) -> Iterator[tuple[str, list[str]]]:
+    """(directory, file names) for `directory` and every directory below it."""
+    if not storage.exists(directory):
+        return
+    dirs, files = storage.listdir(directory)
+    yield directory, sorted(files)
+    for sub in sorted(dirs):
+        yield from _walk(storage, f"{directory}/{sub}")
+
+
+def _modified(storage: Storage, name: str) -> dt.datetime | None:
+    try:
+        return storage.get_modified_time(name)
+    except (NotImplementedError, OSError):
+        return None
+
+
+def _size(storage: Storage, name: str) -> int | None:
+    try:
+        return storage.size(name)
+    except (NotImplementedError, OSError):
+        return None
+
+
+def evidence_orphans_find(*, older_than: dt.timedelta, now: dt.datetime | None = None) -> list[OrphanFile]:
+    """Stored evidence files with no EvidenceFile row, last modified more than `older_than` ago.
+
+    Files whose age the storage cannot tell are listed with `modified_at` None (and never deleted).
+    """
+    now = now or timezone.now()
+    storage = _storage()
+    orphans: list[OrphanFile] = []
+    for directory, files in _walk(storage, EVIDENCE_STORAGE_ROOT):
+        if not files:
+            continue
+        known = set(
+            EvidenceFile.objects_unscoped.filter(file__startswith=f"{directory}/").values_list("file", flat=True)
+        )
+        for filename in files:
+            name = f"{directory}/{filename}"
+            if name in known:
+                continue
+            modified = _modified(storage, name)
+            if modified is not None and now - modified < older_than:
+                continue
+            orphans.append(OrphanFile(name=name, size=_size(storage, name), modified_at=modified))
+    return orphans
+
+
+def evidence_orphans_delete(*, orphans: list[OrphanFile], older_than: dt.timedelta, actor: Any = None) -> int:
+    """Delete the given orphaned files; returns how many were deleted. Each deletion is audited.
+
+    Refuses an age under ORPHAN_MIN_AGE. Each file is checked again just before deletion (under the evidence
+    folder, still no row, still old enough, age known), so a row committed since the listing keeps its file.
+    """
+    if older_than < ORPHAN_MIN_AGE:
+        raise ValidationError(
+            {
+                "older_than": _("--older-than 至少为 %(hours)s 小时：更新的文件可能属于尚未提交的上传。")
+                % {"hours": int(ORPHAN_MIN_AGE.total_seconds() // 3600)}
+            }
+        )
+    storage = _storage()
+    now = timezone.now()
+    deleted = 0
+    for orphan in orphans:
+        parts = PurePath(orphan.name).parts
+        if len(parts) < 2 or parts[0] != EVIDENCE_STORAGE_ROOT or ".." in parts:
+            continue  # only ever files evidence_store wrote
+        modified = _modified(storage, orphan.name)
+        if modified is None or now - modified < older_than:
+            continue
+        with transaction.atomic():
+            if EvidenceFile.objects_unscoped.filter(file=orphan.name).exists():
+                continue
+            audit_record(
+                actor=actor,
+                action="evidence.orphan_deleted",
+                object_type="evidence.storage",
+                object_id=orphan.name[-64:],
+                after={"name": orphan.name, "size": orphan.size, "modified_at": modified},
+            )
+            storage.delete(orphan.name)
+        deleted += 1
+        log.info("deleted orphaned evidence file %s", orphan.name)
+    return deleted

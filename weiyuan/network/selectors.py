@@ -107,7 +107,7 @@ def _kind_rank(centre: Centre) -> int:
 
 
 def region_search(*, q: str, limit: int = 20) -> QuerySet[Region]:
-    q = q.strip()
+    q = q.replace("\x00", "").strip()  # PostgreSQL cannot compare with a NUL character (DataError)
     if not q:
         return Region.objects.none()
     if q.isdigit():

@@ -45,11 +45,16 @@ def outbox_enqueue(
     notice: Notice | Callable[[], Notice],
     dedupe_key: str,
     channels: Iterable[str] | None = None,
+    allow_unverified: bool = False,
 ) -> int:
     """Queue a notice for each recipient in the caller's transaction; returns how many rows were new.
 
     Pass a function building the Notice (with gettext inside) to have it written in each recipient's own language
     rather than in the language of whoever caused it.
+
+    E-mail goes only to addresses their owner has verified (`email_verified`): an unverified address may be a typo
+    or someone else's, and must not receive case details. Recipients without one still get the in-app notice.
+    `allow_unverified=True` is for the verification mail itself, which has to reach the unverified address.
     """
     now = timezone.now()
     rows = []
@@ -63,7 +68,9 @@ def outbox_enqueue(
             text = notice
         wanted = list(channels) if channels is not None else [OutboxChannel.IN_APP, OutboxChannel.EMAIL]
         for channel in wanted:
-            if channel == OutboxChannel.EMAIL and not user.email:
+            if channel == OutboxChannel.EMAIL and (
+                not user.email or not (allow_unverified or getattr(user, "email_verified", False))
+            ):
                 continue
             rows.append(
                 OutboxMessage(

@@ -17,13 +17,14 @@ from weiyuan.cases.models import (
     CaseAssignment,
     CaseMessage,
     CaseShare,
+    CaseState,
 )
 from weiyuan.cases.services.common import (
     _centre_staff,
     _event,
     _evidence_count,
 )
-from weiyuan.cases.services.intake import case_submit
+from weiyuan.cases.services.intake import NUL, case_submit, nul_message
 from weiyuan.cases.services.lifecycle import case_accept, case_close, case_receive_transfer, case_start
 from weiyuan.cases.transitions import TransitionRefused
 from weiyuan.core.choices import Role
@@ -32,6 +33,35 @@ from weiyuan.network.models import Centre
 from weiyuan.notifications.services import Notice, outbox_enqueue
 
 # --- co-handling, tasks, messages ---------------------------------------------------------------------------
+
+
+# States in which a case takes no messages and no files: a draft is not yet with the centre, and these are final.
+# A concluded case still does (the applicant may have questions about the result).
+CORRESPONDENCE_FINAL_STATES = (CaseState.REJECTED, CaseState.WITHDRAWN, CaseState.CLOSED)
+
+
+def correspondence_refusal(case: Case) -> str:
+    """Why the case takes no messages or uploads in its current state ("" if it does)."""
+    if case.state == CaseState.DRAFT:
+        return _("申请还是草稿，尚未提交给援助机构，不能留言或上传材料。请先提交申请。")
+    if case.state in CORRESPONDENCE_FINAL_STATES:
+        return _("案件状态为「%(state)s」，办理已经终结，不能再留言或上传材料。如有新的请求，请重新提交申请。") % {
+            "state": case.get_state_display()
+        }
+    return ""
+
+
+def require_open_for_correspondence(case: Case) -> None:
+    """Refuse (409 with the reason) a message or an upload on a draft or a case in a final state."""
+    reason = correspondence_refusal(case)
+    if reason:
+        raise TransitionRefused(reason, status=409)
+
+
+def _refuse_nul(**texts: str) -> None:
+    errors = {name: [nul_message()] for name, value in texts.items() if NUL in value}
+    if errors:
+        raise ValidationError(errors)
 
 
 def _require(actor: Any, permission: Permission, case: Case) -> None:
@@ -44,6 +74,7 @@ def _require(actor: Any, permission: Permission, case: Case) -> None:
 @transaction.atomic
 def case_share_grant(*, case: Case, actor: Any, centre: Centre, reason: str) -> CaseShare:
     _require(actor, Permission.CASE_SHARE, case)
+    _refuse_nul(reason=reason)
     if not reason.strip():
         raise ValidationError({"reason": _("请说明协同办理的理由。")})
     if centre.pk == case.centre_id:
@@ -92,6 +123,7 @@ def case_task_assign(*, case: Case, actor: Any, user: Any, kind: str, task: str)
     _require(actor, Permission.CASE_ASSIGN_TASK, case)
     if kind not in CaseAssignment.Kind.values or not has_role(user, kind):
         raise ValidationError({"user": _("所选人员不是专家库或志愿者名单中的人员。")})
+    _refuse_nul(task=task)
     if not task.strip():
         raise ValidationError({"task": _("请写明任务内容。")})
     assignment = CaseAssignment.objects.create(case=case, user=user, kind=kind, task=task.strip(), assigned_by=actor)
@@ -113,6 +145,8 @@ def case_message_post(
 ) -> CaseMessage:
     permission = Permission.CASE_MESSAGE_INTERNAL if internal else Permission.CASE_MESSAGE
     _require(actor, permission, case)
+    require_open_for_correspondence(case)
+    _refuse_nul(body=body)
     body = body.strip()
     if not body:
         raise ValidationError({"body": _("请填写留言内容。")})
@@ -151,7 +185,7 @@ def case_message_post(
 
 @transaction.atomic
 def case_personal_data_reveal(*, case: Case, actor: Any) -> dict[str, str]:
-    """Show the unmasked ID and phone numbers to a role that needs them; the read itself is audited."""
+    """Show the unmasked ID number, phone and e-mail to a role that needs them; the read itself is audited."""
     _require(actor, Permission.CASE_VIEW_PERSONAL_DATA, case)
     audit_record(
         actor=actor,
@@ -159,9 +193,13 @@ def case_personal_data_reveal(*, case: Case, actor: Any) -> dict[str, str]:
         obj=case,
         centre_id=case.centre_id,
         case_id=case.pk,
-        after={"fields": ["applicant_id_number", "applicant_phone"]},
+        after={"fields": ["applicant_id_number", "applicant_phone", "applicant_email"]},
     )
-    return {"applicant_id_number": case.applicant_id_number, "applicant_phone": case.applicant_phone}
+    return {
+        "applicant_id_number": case.applicant_id_number or "",
+        "applicant_phone": case.applicant_phone or "",
+        "applicant_email": case.applicant_email or "",
+    }
 
 
 # Dispatch used by the generic transition endpoints (web and API) for actions that need no extra input.

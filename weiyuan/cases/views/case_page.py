@@ -59,6 +59,7 @@ from weiyuan.cases.selectors import (
     case_rights,
     case_timeline,
 )
+from weiyuan.cases.services.collaboration import correspondence_refusal
 from weiyuan.cases.transitions import TRANSITIONS_BY_ACTION, Transition, TransitionRefused, allowed_transitions
 from weiyuan.cases.views.common import (
     _is_htmx,
@@ -237,7 +238,8 @@ def _thread(
     paginator = Paginator(qs, THREAD_PAGE_SIZE)
     page = paginator.get_page(page_number)
     action = "note" if internal else "message"
-    can_post = perms["note" if internal else "message"]
+    # No form on a draft or a rejected, withdrawn or closed case: the service would refuse the post (409).
+    can_post = perms["note" if internal else "message"] and not correspondence_refusal(case)
     if form is None and can_post:
         form = _new_form(action, case, user)
     return {

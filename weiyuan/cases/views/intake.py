@@ -175,7 +175,8 @@ def _route_from(data: Any) -> dict[str, Any] | None:
     form = RouteForm(
         {"service_type": data.get("service_type"), "ip_type": data.get("ip_type"), "region": data.get("region")}
     )
-    centre = Centre.objects.filter(code=data.get("centre") or "", filing_status=FilingStatus.APPROVED).first()
+    code = (data.get("centre") or "").replace("\x00", "")  # PostgreSQL cannot look up a NUL character
+    centre = Centre.objects.filter(code=code, filing_status=FilingStatus.APPROVED).first()
     if not form.is_valid() or centre is None:
         return None
     return {**form.cleaned_data, "centre": centre}
@@ -236,7 +237,8 @@ def _input_from_post(user: Any, data: Any, staff_mode: bool) -> CaseInput:
     """A lenient CaseInput from whatever the form holds now, for the live acceptance checks (nothing is saved)."""
 
     def text(name: str) -> str:
-        return str(data.get(name, "") or "")[:20000]
+        # NUL removed: the checks look codes up, and PostgreSQL cannot compare with a NUL character.
+        return str(data.get(name, "") or "")[:20000].replace("\x00", "")
 
     return CaseInput(
         centre_code=text("centre"),

@@ -9,8 +9,17 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from weiyuan.clocks.forms import MAX_AMOUNT
-from weiyuan.clocks.rules import CHINA_TZ, RULES, UNIT_LABELS, deadline_calculate
+from weiyuan.clocks.rules import (
+    AMOUNT_MIN,
+    CHINA_TZ,
+    RULES,
+    START_MAX,
+    START_MIN,
+    UNIT_LABELS,
+    amount_max,
+    deadline_calculate,
+    start_in_range,
+)
 
 
 def _valid_rules() -> str:
@@ -28,6 +37,11 @@ def parse_start(value: str) -> dt.datetime:
         ) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=CHINA_TZ)
+    if not start_in_range(parsed):
+        raise CommandError(
+            _("START「%(v)s」超出可计算的范围：请填写 %(min)s 至 %(max)s 之间的日期（北京时间）。可用规则：%(rules)s")
+            % {"v": value, "min": START_MIN.isoformat(), "max": START_MAX.isoformat(), "rules": _valid_rules()}
+        )
     return parsed
 
 
@@ -48,10 +62,21 @@ class Command(BaseCommand):
             )
         start = parse_start(opts["start"])
         amount = opts["amount"]
-        if amount is not None and not 0 <= amount <= MAX_AMOUNT:
+        rule = RULES[code]
+        if amount is not None and not AMOUNT_MIN <= amount <= amount_max(rule):
             raise CommandError(
-                _("--amount 须为 0 到 %(max)s 之间的整数，收到 %(v)s。可用规则：%(rules)s")
-                % {"max": MAX_AMOUNT, "v": amount, "rules": _valid_rules()}
+                _(
+                    "--amount 须为 %(min)s 到 %(max)s 之间的整数（规则 %(code)s 的单位：%(unit)s），"
+                    "收到 %(v)s。可用规则：%(rules)s"
+                )
+                % {
+                    "min": AMOUNT_MIN,
+                    "max": amount_max(rule),
+                    "code": code,
+                    "unit": UNIT_LABELS[rule.unit],
+                    "v": amount,
+                    "rules": _valid_rules(),
+                }
             )
         calc = deadline_calculate(code, start, amount=amount)
         due = calc.due_at.astimezone(CHINA_TZ)
