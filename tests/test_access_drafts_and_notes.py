@@ -78,3 +78,41 @@ def test_duplicates_are_checked_live_across_the_network(network: dict[str, Any])
     assert second.tracking_number not in page
     accepted = services.case_accept(case=first, actor=network["sh_intake"])
     assert accepted.duplicate_of == []
+
+
+@pytest.mark.django_db
+def test_a_person_is_recognised_by_id_number_not_by_name(network: dict[str, Any]) -> None:
+    from weiyuan.cases.selectors import case_duplicates
+    from weiyuan.cases.services import RightInput
+
+    common = {
+        "applicant_kind": "person",
+        "applicant_credit_code": "",
+        "respondent_name": "某侵权商贸有限公司",
+        "rights": [RightInput(ip_type="trademark", number="88880002")],
+        "channel": "hotline",
+    }
+    first = make_case(
+        network["shanghai"],
+        network["sh_intake"],
+        applicant_name="张伟",
+        applicant_id_number="11010519491231002X",
+        **common,
+    )
+    namesake = make_case(
+        network["shanghai"],
+        network["sh_intake"],
+        applicant_name="张伟",
+        applicant_id_number="110105198001011238",
+        **common,
+    )
+    same_person = make_case(
+        network["shanghai"],
+        network["sh_intake"],
+        applicant_name="张 伟",
+        applicant_id_number="11010519491231002x",
+        **common,
+    )
+    found = {d["tracking_number"] for d in case_duplicates(first)}
+    assert same_person.tracking_number in found
+    assert namesake.tracking_number not in found

@@ -386,25 +386,22 @@ def run_row(world: dict[str, Any], name: str, route: Route, role: str) -> str:
     return outcome(response, api=name.startswith("api:"))
 
 
-@pytest.mark.django_db
-@pytest.mark.parametrize("name", sorted(ROUTES))
-def test_matrix_own_centre_and_unrelated(world: dict[str, Any], name: str) -> None:
-    route = ROUTES[name]
+def check_row(world: dict[str, Any], name: str, route: Route, label: str) -> None:
     wrong = {}
     for role in ROLES:
         got = run_row(world, name, route, role)
         if got != route.expect(role):
             wrong[role] = f"expected {route.expect(role)}, got {got}"
-    assert not wrong, f"{name}: {wrong}"
+    assert not wrong, f"{name} ({label}): {wrong}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(ROUTES))
+def test_matrix_own_centre_and_unrelated(world: dict[str, Any], name: str) -> None:
+    check_row(world, name, ROUTES[name], "own centre and unrelated")
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", sorted(OTHER_CENTRE_ROUTES))
 def test_matrix_other_centre(world: dict[str, Any], name: str) -> None:
-    route = OTHER_CENTRE_ROUTES[name]
-    wrong = {}
-    for role in ROLES:
-        got = run_row(world, name, route, role)
-        if got != route.expect(role):
-            wrong[role] = f"expected {route.expect(role)}, got {got}"
-    assert not wrong, f"{name} (other centre): {wrong}"
+    check_row(world, name, OTHER_CENTRE_ROUTES[name], "other centre")

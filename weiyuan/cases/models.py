@@ -123,6 +123,8 @@ class Case(models.Model):
     applicant_kind = models.CharField(_("申请人类型"), max_length=16, choices=ApplicantKind.choices)
     applicant_credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
     applicant_id_number = EncryptedCharField(_("居民身份证号码"), max_length=18, blank=True, null=True)
+    # Keyed digest of the ID number: finds the same person's cases (duplicate check) without decrypting anything.
+    applicant_id_digest = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     applicant_phone = EncryptedCharField(_("联系电话"), max_length=20, blank=True, null=True)
     applicant_email = models.EmailField(_("电子邮箱"), blank=True)
     applicant_region = models.ForeignKey(

@@ -431,11 +431,12 @@ def case_duplicates(case: Case) -> list[dict[str, str]]:
     numbers = list(CaseRight.objects.filter(case=case).values_list("number", flat=True))
     if not numbers or not case.respondent_name:
         return []
-    same_applicant = (
-        Q(applicant_credit_code=case.applicant_credit_code)
-        if case.applicant_credit_code
-        else Q(applicant_name=case.applicant_name)
-    )
+    if case.applicant_credit_code:
+        same_applicant = Q(applicant_credit_code=case.applicant_credit_code)
+    elif case.applicant_id_digest:
+        same_applicant = Q(applicant_id_digest=case.applicant_id_digest)
+    else:
+        same_applicant = Q(applicant_name=case.applicant_name)
     matches = (
         Case.objects_unscoped.filter(
             same_applicant,

@@ -12,12 +12,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from weiyuan.access.policy import STAFF_ROLES, centre_ids_with_role, is_staff_member
+from weiyuan.accounts.models import lookup_digest
 from weiyuan.audit.services import audit_record
 from weiyuan.cases.models import (
     Case,
     CaseRight,
     ServiceType,
 )
+from weiyuan.cases.selectors import case_duplicates
 from weiyuan.cases.services.common import (
     _apply,
     _centre_staff,
@@ -272,6 +274,7 @@ def case_create(*, actor: Any, data: CaseInput, submit: bool = True) -> Case:
         applicant_kind=data.applicant_kind,
         applicant_credit_code=data.applicant_credit_code.strip().upper(),
         applicant_id_number=data.applicant_id_number.strip().upper(),
+        applicant_id_digest=lookup_digest(data.applicant_id_number.upper()) if data.applicant_id_number.strip() else "",
         applicant_phone=data.applicant_phone.strip(),
         applicant_email=data.applicant_email.strip(),
         applicant_region=region,
@@ -324,7 +327,7 @@ def case_create(*, actor: Any, data: CaseInput, submit: bool = True) -> Case:
 def case_submit(*, case: Case, actor: Any) -> Case:
     now = timezone.now()
     case = _apply(case, "submit", actor, submitted_at=now)
-    case.duplicate_of = _find_duplicates(case)
+    case.duplicate_of = case_duplicates(case)
     case.save(update_fields=["duplicate_of"])
     clock_start(case=case, rule_code="acceptance", start=now, amount=_clock_amount(case, "acceptance"), actor=actor)
     outbox_enqueue(
@@ -339,29 +342,3 @@ def case_submit(*, case: Case, actor: Any) -> Case:
         channels=["in_app"],
     )
     return case
-
-
-def _find_duplicates(case: Case) -> list[dict[str, str]]:
-    """Open cases anywhere in the network with the same applicant, right number and respondent."""
-    from weiyuan.cases.models import OPEN_STATES
-
-    numbers = list(case.rights.values_list("number", flat=True))
-    if not numbers or not case.respondent_name:
-        return []
-    same_applicant = (
-        {"applicant_credit_code": case.applicant_credit_code}
-        if case.applicant_credit_code
-        else {"applicant_name": case.applicant_name}
-    )
-    matches = (
-        Case.objects_unscoped.filter(
-            state__in=OPEN_STATES,
-            respondent_name=case.respondent_name,
-            rights__number__in=numbers,
-            **same_applicant,
-        )
-        .exclude(pk=case.pk)
-        .select_related("centre")
-        .distinct()[:10]
-    )
-    return [{"tracking_number": m.tracking_number, "centre": m.centre.name, "state": m.state} for m in matches]
