@@ -9,6 +9,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 PG_URL ?= postgres://postgres@127.0.0.1:5432/weiyuan
+# The legal corpus shipped beside the project (../shared/data/laws), imported into the knowledge base by `make run`.
+LAWS_DIR ?= ../shared/data/laws
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -58,6 +60,7 @@ migrate: venv
 
 seed: migrate
 	$(MANAGE) seed_demo
+	@if [ -d "$(LAWS_DIR)" ]; then $(MANAGE) kb_import_laws "$(LAWS_DIR)"; else echo "$(LAWS_DIR) not found: laws not imported"; fi
 
 run: venv system-deps translations seed
 	$(MANAGE) collectstatic --no-input -v 0

@@ -117,3 +117,18 @@ def make_case(centre: Centre, applicant: User | None = None, submit: bool = True
     """A case created through the intake service, by an applicant account (created if not given)."""
     applicant = applicant or ApplicantFactory()
     return case_create(actor=applicant, data=case_input(centre, **overrides), submit=submit)
+
+
+def law_from_text(text: str, name: str = "示例法(2026-01-01).md") -> Any:
+    """Import one law text (as the Markdown files of ../shared/data/laws) and return the Law."""
+    import tempfile
+    from pathlib import Path
+
+    from weiyuan.knowledge.parsing import parse_law
+    from weiyuan.knowledge.services import law_version_import
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / name
+        path.write_text(text, encoding="utf-8")
+        law, _version, _created = law_version_import(parsed=parse_law(path))
+    return law

@@ -23,7 +23,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tests.factories import ApplicantFactory, UserFactory, make_case, pdf_upload, staff
+from tests.factories import ApplicantFactory, UserFactory, law_from_text, make_case, pdf_upload, staff
 from weiyuan.accounts.models import ApiToken, Membership
 from weiyuan.accounts.services import totp_device_create
 from weiyuan.cases import services
@@ -132,6 +132,9 @@ ROUTES: dict[str, Route] = {
     "network:regions": Route("GET", query="q=浦东", expect=public),
     "network:route": Route("GET", query="region=310115&ip_type=trademark&service_type=consultation", expect=public),
     "network:centre": Route("GET", kwargs=lambda w: {"code": "sh"}, expect=public),
+    "knowledge:law_index": Route("GET", expect=public),
+    "knowledge:law": Route("GET", kwargs=lambda w: {"key": w["law"].key}, expect=public),
+    "knowledge:article": Route("GET", kwargs=lambda w: {"key": w["law"].key, "number_text": "第二条"}, expect=public),
     "clocks:calculator": Route("GET", query="rule=acceptance&start=2026-02-10T09:00", expect=public),
     "accounts:login": Route("GET", expect=public),
     "accounts:register": Route("GET", expect=public),
@@ -310,6 +313,9 @@ def world(network: dict[str, Any], settings: Any) -> dict[str, Any]:
     ):
         Membership.objects.create(user=w[key], centre=None, role=role, organisation="某合作单位")
     w["admin"] = UserFactory(is_superuser=True, is_staff=True)
+    w["law"] = law_from_text(
+        "# 中华人民共和国示例法\n\n2026年1月1日通过\n\n<!-- INFO END -->\n\n第一条 总则。\n\n第二条 依照本法第一条。\n"
+    )
     for key in ("sh_director", "zj_director", "admin"):
         totp_device_create(user=w[key])
 

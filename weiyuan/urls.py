@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("weiyuan.clocks.urls")),
     path("", include("weiyuan.evidence.urls")),
     path("", include("weiyuan.notifications.urls")),
+    path("", include("weiyuan.knowledge.urls")),
 ]

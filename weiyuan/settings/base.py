@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "weiyuan.cases",
     "weiyuan.evidence",
     "weiyuan.api",
+    "weiyuan.knowledge",
 ]
 
 MIDDLEWARE = [
