@@ -129,3 +129,17 @@ def test_law_list_query_count_does_not_grow(client, tmp_path: Path, django_asser
     laws_import(directory=LAWS)
     with django_assert_max_num_queries(6):
         assert client.get("/kb/laws/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_preceding_paragraph_references_link_within_the_article() -> None:
+    from tests.factories import law_from_text
+    from weiyuan.knowledge.selectors import linked_text
+
+    law = law_from_text(
+        "# 某规定\n\n2020年通过\n\n<!-- INFO END -->\n\n第一条 甲款内容。\n\n违反前款规定的，依法处理。\n",
+        name="某规定.md",
+    )
+    html = linked_text(law.current_version.articles.get(number=1), existing={"第一条"})
+    assert '<p id="p1">甲款内容。</p>' in html
+    assert '<p id="p2">违反<a href="#p1">前款</a>规定的，依法处理。</p>' in html

@@ -70,7 +70,7 @@ def linked_text(article: Article, *, existing: set[str]) -> SafeString:
     """The article text with references to other articles of the same law ("依照本法第四十二条") as links."""
     law_key = article.version.law.key
     out: list[str] = []
-    for paragraph in article.text.split("\n\n"):
+    for index, paragraph in enumerate(article.text.split("\n\n")):
         pieces: list[str] = []
         last = 0
         for match in REFERENCE_RE.finditer(paragraph):
@@ -88,5 +88,9 @@ def linked_text(article: Article, *, existing: set[str]) -> SafeString:
                 pieces.append(escape(match.group(0)))
             last = match.end()
         pieces.append(escape(paragraph[last:]))
-        out.append("<p>" + "".join(pieces) + "</p>")
+        html = "".join(pieces)
+        if index > 0:
+            # "前款" is the paragraph just before, in the same article.
+            html = html.replace("前款", f'<a href="#p{index}">前款</a>')
+        out.append(f'<p id="p{index + 1}">' + html + "</p>")
     return mark_safe("".join(out))
