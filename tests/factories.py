@@ -132,3 +132,16 @@ def law_from_text(text: str, name: str = "示例法(2026-01-01).md") -> Any:
         path.write_text(text, encoding="utf-8")
         law, _version, _created = law_version_import(parsed=parse_law(path))
     return law
+
+
+def admin_add_user_form(*, email: str, display_name: str, password: str = "Xinmima-2025!") -> dict[str, str]:
+    """The Django admin's "add user" form with no memberships, as posted by a platform admin."""
+    return {
+        "email": email,
+        "display_name": display_name,
+        "usable_password": "true",
+        "password1": password,
+        "password2": password,
+        "memberships-TOTAL_FORMS": "0",
+        "memberships-INITIAL_FORMS": "0",
+    }

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.factories import UserFactory
+from tests.factories import UserFactory, admin_add_user_form
 from weiyuan.accounts.models import ApiToken, Membership, User, lookup_digest
 from weiyuan.accounts.otp import current_code
 from weiyuan.accounts.services import api_token_create, totp_device_create
@@ -51,15 +51,7 @@ def test_user_list_and_membership_admin(admin_client: Client, network: dict) -> 
 def test_admin_can_add_user_with_generated_username(admin_client: Client) -> None:
     response = admin_client.post(
         reverse("admin:accounts_user_add"),
-        {
-            "email": "new.staff@example.cn",
-            "display_name": "新同事",
-            "usable_password": "true",
-            "password1": "Xinmima-2025!",
-            "password2": "Xinmima-2025!",
-            "memberships-TOTAL_FORMS": "0",
-            "memberships-INITIAL_FORMS": "0",
-        },
+        admin_add_user_form(email="new.staff@example.cn", display_name="新同事"),
     )
     assert response.status_code == 302
     user = User.objects.get(email="new.staff@example.cn")

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
-from tests.factories import ApplicantFactory, UserFactory, make_case, pdf_upload, staff
+from tests.factories import ApplicantFactory, UserFactory, admin_add_user_form, make_case, pdf_upload, staff
 from tests.test_accounts_registration import form_data, snapshot
 from weiyuan.accounts import services
 from weiyuan.accounts.models import AgentAuthorisation, User, lookup_digest
@@ -260,15 +260,7 @@ def test_admin_created_account_is_asked_to_verify_its_address() -> None:
     client.force_login(admin)
     response = client.post(
         reverse("admin:accounts_user_add"),
-        {
-            "email": "new.staff@example.cn",
-            "display_name": "新同事",
-            "usable_password": "true",
-            "password1": "Xinmima-2025!",
-            "password2": "Xinmima-2025!",
-            "memberships-TOTAL_FORMS": "0",
-            "memberships-INITIAL_FORMS": "0",
-        },
+        admin_add_user_form(email="new.staff@example.cn", display_name="新同事"),
     )
     assert response.status_code == 302
     created = User.objects.get(email="new.staff@example.cn")

@@ -291,3 +291,30 @@ def can_decide_filing(user: Any, centre: Centre) -> bool:
 
 def can_record_intake_for_others(user: Any) -> bool:
     return is_staff_member(user)
+
+
+def intake_refusal(user: Any) -> str:
+    """Why the user may not file an application on the web ("" if they may): applicants and centre staff only;
+    partners refer cases in through the API."""
+    if getattr(user, "is_applicant", False) or is_staff_member(user):
+        return ""
+    return str(_("只有申请人账户或援助机构的工作人员可以登记援助申请。"))
+
+
+def can_see_centre(user: Any, centre: Centre) -> bool:
+    """Approved centres are public; one that is not yet (or no longer) filed is seen only by the people concerned:
+    its own staff, the parent level that decides its filing, supervisors above it and platform admins."""
+    from weiyuan.network.models import FilingStatus
+
+    if centre.filing_status == FilingStatus.APPROVED:
+        return True
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if getattr(user, "is_superuser", False) or can_decide_filing(user, centre):
+        return True
+    for m in memberships_of(user):
+        if m.centre_id == centre.pk:
+            return True
+        if m.role == Role.SUPERVISOR and m.centre_path and centre.path.startswith(m.centre_path):
+            return True
+    return False

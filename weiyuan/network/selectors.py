@@ -9,7 +9,12 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from weiyuan.access.policy import can_decide_filing, can_manage_centre, centre_ids_with_role, memberships_of
+from weiyuan.access.policy import (
+    can_decide_filing,
+    can_manage_centre,
+    can_see_centre,
+    centre_ids_with_role,
+)
 from weiyuan.core.choices import Role
 from weiyuan.network.models import Centre, CentreKind, Filing, FilingStatus, Region
 
@@ -123,20 +128,8 @@ def centres_in_subtree(*, centre: Centre) -> QuerySet[Centre]:
 
 
 def centre_visible_to(user: Any, centre: Centre) -> bool:
-    """Approved centres are public; one that is not yet (or no longer) filed is seen only by the people concerned:
-    its own staff, the parent level that decides its filing, supervisors above it and platform admins."""
-    if centre.filing_status == FilingStatus.APPROVED:
-        return True
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if getattr(user, "is_superuser", False) or can_decide_filing(user, centre):
-        return True
-    for m in memberships_of(user):
-        if m.centre_id == centre.pk:
-            return True
-        if m.role == Role.SUPERVISOR and m.centre_path and centre.path.startswith(m.centre_path):
-            return True
-    return False
+    """Decided by the access module (kept under this name for the network views)."""
+    return can_see_centre(user, centre)
 
 
 def centre_get(*, user: Any, code: str) -> Centre:

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from weiyuan.access.policy import (
     centre_ids_with_role,
+    intake_refusal,
     is_staff_member,
 )
 from weiyuan.cases import services
@@ -50,12 +51,6 @@ from weiyuan.network.models import Centre, FilingStatus
 from weiyuan.network.selectors import RouteProposal, centre_route, region_search
 
 # --- intake --------------------------------------------------------------------------------------------------
-
-
-def _intake_refusal(user: Any) -> str:
-    if getattr(user, "is_applicant", False) or is_staff_member(user):
-        return ""
-    return _("只有申请人账户或援助机构的工作人员可以登记援助申请。")
 
 
 LEVEL_LABELS = {
@@ -125,7 +120,7 @@ def _route_context(request: HttpRequest) -> dict[str, Any]:
 @login_required
 @require_GET
 def intake_start(request: HttpRequest) -> HttpResponse:
-    reason = _intake_refusal(request.user)
+    reason = intake_refusal(request.user)
     if reason:
         return refused(request, reason, title=_("不能登记申请"))
     return render(request, "cases/intake_start.html", _route_context(request))
@@ -135,7 +130,7 @@ def intake_start(request: HttpRequest) -> HttpResponse:
 @require_GET
 def intake_route(request: HttpRequest) -> HttpResponse:
     """HTMX: the proposals for the current step-1 choices (the full page works the same without JavaScript)."""
-    reason = _intake_refusal(request.user)
+    reason = intake_refusal(request.user)
     if reason:
         return refused(request, reason, title=_("不能登记申请"))
     return render(request, "cases/_proposals.html", _route_context(request))
@@ -269,7 +264,7 @@ def _evidence_count_from(data: Any) -> int:
 @require_http_methods(["GET", "POST"])
 def intake_form(request: HttpRequest) -> HttpResponse:
     user = request.user
-    reason = _intake_refusal(user)
+    reason = intake_refusal(user)
     if reason:
         return refused(request, reason, title=_("不能登记申请"))
     staff_mode = is_staff_member(user)
@@ -375,7 +370,7 @@ def intake_form(request: HttpRequest) -> HttpResponse:
 def intake_checks(request: HttpRequest) -> HttpResponse:
     """HTMX: the acceptance checks for the intake form as it stands (nothing is saved)."""
     user = request.user
-    reason = _intake_refusal(user)
+    reason = intake_refusal(user)
     if reason:
         return refused(request, reason, title=_("不能登记申请"))
     data = _input_from_post(user, request.POST, is_staff_member(user))
