@@ -60,7 +60,8 @@ migrate: venv
 
 seed: migrate
 	$(MANAGE) seed_demo
-	@if [ -d "$(LAWS_DIR)" ]; then $(MANAGE) kb_import_laws "$(LAWS_DIR)"; else echo "$(LAWS_DIR) not found: laws not imported"; fi
+	@if [ -d "$(LAWS_DIR)" ]; then $(MANAGE) kb_import_laws "$(LAWS_DIR)" && $(MANAGE) kb_seed_demo; \
+	else echo "$(LAWS_DIR) not found: laws (and the knowledge-base demo items citing them) not imported"; fi
 
 run: venv system-deps translations seed
 	$(MANAGE) collectstatic --no-input -v 0

@@ -45,3 +45,11 @@ def network(db: Any) -> dict[str, Any]:
         "national_supervisor": staff(national, Role.SUPERVISOR),
         "sh_supervisor": staff(shanghai, Role.SUPERVISOR),
     }
+
+
+@pytest.fixture(autouse=True)
+def _search_law_names_fresh() -> None:
+    # The search caches the law names in the index for a minute; each test has its own database.
+    from weiyuan.search.plan import law_names_forget
+
+    law_names_forget()

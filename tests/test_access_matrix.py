@@ -13,8 +13,8 @@ savepoint, so POSTs change nothing for the next role) and checks the outcome cla
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import importlib
+import pkgutil
 from typing import Any
 
 import pytest
@@ -23,6 +23,30 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+import tests.access_rows
+from tests.access_support import (
+    APPLICANTS,
+    DIRECTORS,
+    EXPERTS,
+    FORBIDDEN,
+    INTAKE,
+    LOGIN,
+    NOT_FOUND,
+    OK,
+    ROLES,
+    SEES_CASE_A,
+    SEES_CASE_B,
+    STAFF_SH,
+    STAFF_ZJ,
+    STAFFLIKE,
+    Route,
+    case_a,
+    case_b,
+    case_rule,
+    only,
+    public,
+    signed_in,
+)
 from tests.factories import ApplicantFactory, UserFactory, law_from_text, make_case, pdf_upload, staff
 from weiyuan.accounts.models import ApiToken, Membership
 from weiyuan.accounts.services import totp_device_create
@@ -32,89 +56,6 @@ from weiyuan.core.choices import Role
 from weiyuan.evidence.models import EvidenceFile
 from weiyuan.evidence.services import evidence_store
 from weiyuan.notifications.models import Notification
-
-OK, NOT_FOUND, FORBIDDEN, LOGIN = "ok", "404", "403", "login"
-
-ROLES = [
-    "anonymous",
-    "applicant_own",
-    "applicant_other",
-    "sh_intake",
-    "sh_handler",
-    "sh_director",
-    "zj_intake",
-    "zj_director",
-    "sh_supervisor",
-    "national_supervisor",
-    "zj_supervisor",
-    "expert_assigned",
-    "expert_other",
-    "partner",
-    "volunteer",
-    "admin",
-]
-STAFF_SH = {"sh_intake", "sh_handler", "sh_director"}
-STAFF_ZJ = {"zj_intake", "zj_director"}
-# Who may see case A (at the Shanghai centre, assigned to sh_handler, with an expert task):
-SEES_CASE_A = {"applicant_own", *STAFF_SH, "sh_supervisor", "national_supervisor", "expert_assigned"}
-# Who may see case B (at the Zhejiang centre, an unrelated applicant):
-SEES_CASE_B = {*STAFF_ZJ, "zj_supervisor", "national_supervisor"}
-DIRECTORS = {"sh_director", "zj_director"}
-APPLICANTS = {"applicant_own", "applicant_other"}
-STAFFLIKE = {*STAFF_SH, *STAFF_ZJ, "sh_supervisor", "national_supervisor", "zj_supervisor"}
-EXPERTS = {"expert_assigned", "expert_other"}
-INTAKE = APPLICANTS | STAFF_SH | STAFF_ZJ
-
-
-@dataclass
-class Route:
-    method: str
-    kwargs: Callable[[dict[str, Any]], dict[str, Any]] = field(default=lambda w: {})
-    # role -> expected outcome; roles not listed get `default`.
-    expect: Callable[[str], str] = field(default=lambda role: OK)
-    data: Callable[[dict[str, Any]], Any] = field(default=lambda w: {})
-    query: str = ""
-    json: bool = False
-
-
-def public(role: str) -> str:
-    return OK
-
-
-def signed_in(role: str) -> str:
-    return LOGIN if role == "anonymous" else OK
-
-
-def case_rule(sees: set[str], may: set[str] | None = None) -> Callable[[str], str]:
-    """Anonymous -> LOGIN; cannot see -> 404; can see but not act -> 403; may -> OK."""
-    may = sees if may is None else may
-
-    def expect(role: str) -> str:
-        if role == "anonymous":
-            return LOGIN
-        if role not in sees:
-            return NOT_FOUND
-        return OK if role in may else FORBIDDEN
-
-    return expect
-
-
-def only(allowed: set[str], otherwise: str = FORBIDDEN) -> Callable[[str], str]:
-    def expect(role: str) -> str:
-        if role == "anonymous":
-            return LOGIN
-        return OK if role in allowed else otherwise
-
-    return expect
-
-
-def case_a(w: dict[str, Any]) -> dict[str, Any]:
-    return {"tracking_number": w["case_a"].tracking_number}
-
-
-def case_b(w: dict[str, Any]) -> dict[str, Any]:
-    return {"tracking_number": w["case_b"].tracking_number}
-
 
 CONCLUDE = {"outcome": "", "result_letter": ""}  # invalid on purpose: an allowed role gets a form error, not a change
 A_MAY_CONCLUDE = {"sh_handler", "sh_director"}  # the assigned handler and the director
@@ -268,6 +209,14 @@ OTHER_CENTRE_ROUTES: dict[str, Route] = {
     ),
 }
 
+# Rows of the other apps (tests/access_rows/*.py).
+ROW_MODULES = [
+    importlib.import_module(f"tests.access_rows.{m.name}") for m in pkgutil.iter_modules(tests.access_rows.__path__)
+]
+for _module in ROW_MODULES:
+    ROUTES.update(_module.ROUTES)
+    OTHER_CENTRE_ROUTES.update(getattr(_module, "OTHER_CENTRE_ROUTES", {}))
+
 
 def all_route_names() -> set[str]:
     names: set[str] = set()
@@ -344,6 +293,9 @@ def world(network: dict[str, Any], settings: Any) -> dict[str, Any]:
     w["notice_of_applicant_own"] = Notification.objects.create(
         recipient=w["applicant_own"], kind="test", title="测试通知", body="内容"
     )
+    for module in ROW_MODULES:
+        if hasattr(module, "extend_world"):
+            module.extend_world(w)
     return w
 
 

@@ -17,4 +17,6 @@ urlpatterns = [
     path("", include("weiyuan.evidence.urls")),
     path("", include("weiyuan.notifications.urls")),
     path("", include("weiyuan.knowledge.urls")),
+    path("", include("weiyuan.search.urls")),
+    path("", include("weiyuan.consultations.urls")),
 ]

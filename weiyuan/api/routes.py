@@ -18,6 +18,8 @@ from weiyuan.api.auth import API_AUTH
 from weiyuan.api.errors import install_exception_handlers
 from weiyuan.api.idempotency import idempotent
 from weiyuan.evidence.services import evidence_record_download
+from weiyuan.knowledge.api import router as knowledge_router
+from weiyuan.search.api import router as search_router
 
 api = NinjaAPI(
     title="weiyuan API",
@@ -171,3 +173,6 @@ def evidence_download(request: HttpRequest, evidence_id: int) -> FileResponse:
 api.add_router("/me", me_router)
 api.add_router("/cases", cases_router)
 api.add_router("/evidence", evidence_router)
+api.add_router("/kb", search_router)
+api.add_router("/kb", knowledge_router)
+api.add_router("/consultations", "weiyuan.consultations.api.router")

@@ -33,6 +33,7 @@ class Role(models.TextChoices):
     PARTNER = "partner", _("合作单位")
     VOLUNTEER = "volunteer", _("志愿者")
     SUPERVISOR = "supervisor", _("监督")
+    EDITOR = "editor", _("知识库编辑")
 
 
 class ApplicantKind(models.TextChoices):

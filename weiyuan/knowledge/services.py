@@ -1,18 +1,53 @@
-"""Importing law texts. Idempotent by content: the same text twice changes nothing; a changed text becomes a new
-version and earlier versions (and links to their articles) are kept."""
+"""Writing the knowledge base.
+
+Laws: importing law texts. Idempotent by content: the same text twice changes nothing; a changed text becomes a new
+version and earlier versions (and links to their articles) are kept.
+
+Guides, Q&A, case studies, training materials: writing versions and the review workflow of `workflow.py`; each
+write is one transaction with its audit event, and publishing or withdrawing updates the search index in it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from weiyuan.access.knowledge import kb_create_refusal, kb_reviewer_centre_ids
 from weiyuan.audit.services import audit_record
-from weiyuan.knowledge.models import Article, Law, LawKind, LawVersion
+from weiyuan.cases.transitions import TransitionRefused
+from weiyuan.knowledge.content import ItemContent, clean_content, version_fields
+from weiyuan.knowledge.indexing import law_reindex
+from weiyuan.knowledge.models import (
+    Article,
+    DraftState,
+    ItemOrigin,
+    ItemStatus,
+    ItemType,
+    KnowledgeCitation,
+    KnowledgeItem,
+    KnowledgeItemVersion,
+    Law,
+    LawKind,
+    LawVersion,
+    Tag,
+    TagKind,
+    VersionState,
+)
 from weiyuan.knowledge.parsing import LawFormatError, ParsedLaw, parse_law
+from weiyuan.knowledge.workflow import check_transition
+from weiyuan.notifications.services import Notice, outbox_enqueue
+from weiyuan.search.indexing import index_optimize
+
+if TYPE_CHECKING:
+    from weiyuan.network.models import Centre
 
 LOCAL_PREFIXES = ("北京市", "上海市", "天津市", "重庆市", "广东省", "浙江省", "江苏省", "上海市浦东新区")
 
@@ -72,6 +107,8 @@ def law_version_import(*, parsed: ParsedLaw) -> tuple[Law, LawVersion | None, bo
     law.current_version = latest
     law.title = parsed.title if latest == version else law.title
     law.save(update_fields=["current_version", "title", "updated_at"])
+    if latest == version:
+        law_reindex(law=law)
     audit_record(
         actor=None,
         action="knowledge.law_import",
@@ -101,4 +138,427 @@ def laws_import(*, directory: Path, progress: Callable[[str], None] | None = Non
             report.articles_created += len(item.articles)
         if progress:
             progress(item.path.name)
+    if report.versions_created:
+        index_optimize()
     return report
+
+
+# --- guides, Q&A, case studies, training materials: writing and the review workflow -----------------------------
+
+
+def _set_citations(version: KnowledgeItemVersion, articles: Sequence[Article]) -> None:
+    version.citations.all().delete()
+    KnowledgeCitation.objects.bulk_create(
+        KnowledgeCitation(version=version, article=article, position=position)
+        for position, article in enumerate(articles)
+    )
+
+
+def _snapshot(item: KnowledgeItem, version: KnowledgeItemVersion | None = None) -> dict[str, Any]:
+    data: dict[str, Any] = {"status": item.status, "draft_state": item.draft_state}
+    if version is not None:
+        data.update(
+            version=version.number,
+            title=version.title,
+            articles=[a.pk for a in version.cited_articles.all()],
+            tags=sorted(t.code for t in version.tags.all()),
+        )
+    return data
+
+
+def item_public_url(item: KnowledgeItem) -> str:
+    from django.urls import reverse
+
+    return reverse("knowledge:item", args=[item.pk])
+
+
+def _index_published(item: KnowledgeItem) -> None:
+    """Put the live version in the search index (in the caller's transaction, so a rollback undoes it)."""
+    from weiyuan.knowledge.item_indexing import item_index_fields
+    from weiyuan.search.indexing import entry_upsert
+
+    entry_upsert(**item_index_fields(item))
+
+
+def _unindex(item: KnowledgeItem) -> None:
+    from weiyuan.search.indexing import entry_remove
+
+    entry_remove(source=item.item_type, source_id=item.pk)
+
+
+def _notify(recipients: Sequence[Any], item: KnowledgeItem, key: str, build: Callable[[], Notice]) -> None:
+    outbox_enqueue(recipients=recipients, notice=build, dedupe_key=f"kb-item:{item.pk}:{key}")
+
+
+def _reviewers(item: KnowledgeItem, *, exclude: Any) -> list[Any]:
+    from weiyuan.access.knowledge import KB_REVIEWER_ROLES
+    from weiyuan.accounts.models import User
+
+    reviewers = User.objects.filter(
+        memberships__centre_id=item.centre_id,
+        memberships__role__in=KB_REVIEWER_ROLES,
+        memberships__active=True,
+        is_active=True,
+    ).distinct()
+    return [user for user in reviewers if user.pk != getattr(exclude, "pk", None)]
+
+
+@transaction.atomic
+def item_create(*, actor: Any, centre: Centre, item_type: str, content: ItemContent) -> KnowledgeItem:
+    """A new item of `centre`, with its first version as a draft of `actor`."""
+    refusal = kb_create_refusal(actor, centre)
+    if refusal:
+        raise TransitionRefused(refusal, status=403)
+    content = clean_content(item_type, content)
+    item = KnowledgeItem.objects_unscoped.create(
+        item_type=item_type, centre=centre, created_by=actor, status=ItemStatus.DRAFT, draft_state=DraftState.DRAFT
+    )
+    version = KnowledgeItemVersion.objects.create(item=item, number=1, author=actor, **version_fields(content))
+    version.tags.set(content.tags)
+    _set_citations(version, content.articles)
+    item.tags.set(content.tags)
+    item.draft_version = version
+    item.save(update_fields=["draft_version", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="knowledge.item_create",
+        obj=item,
+        centre_id=centre.pk,
+        after={"item_type": item_type, **_snapshot(item, version)},
+    )
+    return item
+
+
+@transaction.atomic
+def item_edit(*, item: KnowledgeItem, actor: Any, content: ItemContent) -> KnowledgeItemVersion:
+    """Change the working draft, or start one. The author's own draft is changed in place; otherwise (a published
+    item, or a draft written by someone else) a new version is made, so every version has one author and the
+    four-eyes rule of approval holds. A published version stays live until the new one is approved."""
+    item = _locked(item)
+    check_transition(item, "edit", actor)
+    content = clean_content(item.item_type, content)
+    draft = item.draft_version
+    before = _snapshot(item, draft or item.published_version)
+    if draft is not None and draft.state == VersionState.DRAFT and draft.author_id == actor.pk:
+        for name, value in version_fields(content).items():
+            setattr(draft, name, value)
+        draft.save()
+        version = draft
+    else:
+        if draft is not None:
+            draft.state = VersionState.SUPERSEDED
+            draft.save(update_fields=["state", "updated_at"])
+        number = (item.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+        version = KnowledgeItemVersion.objects.create(item=item, number=number, author=actor, **version_fields(content))
+    version.tags.set(content.tags)
+    _set_citations(version, content.articles)
+    if item.status == ItemStatus.DRAFT:
+        # Nothing is public yet: the item's tags follow the draft. A published item keeps its tags until approval.
+        item.tags.set(content.tags)
+    item.draft_version = version
+    item.draft_state = DraftState.DRAFT
+    item.save(update_fields=["draft_version", "draft_state", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="knowledge.item_edit",
+        obj=item,
+        centre_id=item.centre_id,
+        before=before,
+        after=_snapshot(item, version),
+    )
+    return version
+
+
+def _locked(item: KnowledgeItem) -> KnowledgeItem:
+    """The item re-read under a row lock, so two reviewers cannot both act on the same version."""
+    return (
+        KnowledgeItem.objects_unscoped.select_for_update(of=("self",))
+        .select_related("centre", "draft_version", "published_version")
+        .get(pk=item.pk)
+    )
+
+
+@transaction.atomic
+def item_submit(*, item: KnowledgeItem, actor: Any) -> KnowledgeItem:
+    item = _locked(item)
+    check_transition(item, "submit", actor)
+    draft = item.draft_version
+    assert draft is not None
+    draft.state = VersionState.IN_REVIEW
+    draft.submitted_at = timezone.now()
+    draft.save(update_fields=["state", "submitted_at", "updated_at"])
+    item.draft_state = DraftState.IN_REVIEW
+    item.save(update_fields=["draft_state", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="knowledge.item_submit",
+        obj=item,
+        centre_id=item.centre_id,
+        before={"draft_state": DraftState.DRAFT},
+        after={"draft_state": DraftState.IN_REVIEW, "version": draft.number},
+    )
+    title = draft.title
+    _notify(
+        _reviewers(item, exclude=actor),
+        item,
+        f"v{draft.number}:submitted:{draft.submitted_at.isoformat()}",
+        lambda: Notice(
+            kind="kb_review",
+            subject=_("知识库条目待审核：%(title)s") % {"title": title},
+            body=_("「%(title)s」已提交审核，请在知识库管理页面审核。") % {"title": title},
+            url=item_public_url(item),
+        ),
+    )
+    return item
+
+
+@transaction.atomic
+def item_approve(*, item: KnowledgeItem, actor: Any) -> KnowledgeItem:
+    """The version under review becomes the live one; the item is published (again) and indexed for search."""
+    item = _locked(item)
+    check_transition(item, "approve", actor)
+    draft = item.draft_version
+    assert draft is not None
+    before = _snapshot(item, item.published_version)
+    now = timezone.now()
+    draft.state = VersionState.APPROVED
+    draft.reviewed_by = actor
+    draft.reviewed_at = now
+    draft.save(update_fields=["state", "reviewed_by", "reviewed_at", "updated_at"])
+    item.published_version = draft
+    item.draft_version = None
+    item.draft_state = DraftState.NONE
+    item.status = ItemStatus.PUBLISHED
+    item.published_at = now
+    item.save(
+        update_fields=["published_version", "draft_version", "draft_state", "status", "published_at", "updated_at"]
+    )
+    item.tags.set(draft.tags.all())
+    _index_published(item)
+    audit_record(
+        actor=actor,
+        action="knowledge.item_approve",
+        obj=item,
+        centre_id=item.centre_id,
+        before=before,
+        after=_snapshot(item, draft),
+    )
+    title = draft.title
+    _notify(
+        [draft.author] if draft.author_id != actor.pk else [],
+        item,
+        f"v{draft.number}:approved",
+        lambda: Notice(
+            kind="kb_approved",
+            subject=_("知识库条目已发布：%(title)s") % {"title": title},
+            body=_("您撰写的「%(title)s」已审核通过并公开发布。") % {"title": title},
+            url=item_public_url(item),
+        ),
+    )
+    return item
+
+
+@transaction.atomic
+def item_return(*, item: KnowledgeItem, actor: Any, reason: str) -> KnowledgeItem:
+    """Send the version under review back to its author with the reason; a published version stays live."""
+    item = _locked(item)
+    check_transition(item, "return", actor)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("请填写退回理由，说明作者需要修改什么。")})
+    if len(reason) > 2000:
+        raise ValidationError({"reason": _("退回理由最多 2000 个字。")})
+    draft = item.draft_version
+    assert draft is not None
+    draft.state = VersionState.DRAFT
+    draft.return_reason = reason
+    draft.reviewed_by = actor
+    draft.reviewed_at = timezone.now()
+    draft.save(update_fields=["state", "return_reason", "reviewed_by", "reviewed_at", "updated_at"])
+    item.draft_state = DraftState.DRAFT
+    item.save(update_fields=["draft_state", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="knowledge.item_return",
+        obj=item,
+        centre_id=item.centre_id,
+        before={"draft_state": DraftState.IN_REVIEW, "version": draft.number},
+        after={"draft_state": DraftState.DRAFT, "version": draft.number, "reason": reason},
+    )
+    title = draft.title
+    _notify(
+        [draft.author],
+        item,
+        f"v{draft.number}:returned:{draft.reviewed_at.isoformat()}",
+        lambda: Notice(
+            kind="kb_returned",
+            subject=_("知识库条目被退回修改：%(title)s") % {"title": title},
+            body=_("「%(title)s」被退回修改。理由：%(reason)s") % {"title": title, "reason": reason},
+            url=item_public_url(item),
+        ),
+    )
+    return item
+
+
+@transaction.atomic
+def item_discard(*, item: KnowledgeItem, actor: Any) -> KnowledgeItem:
+    """Drop an unsubmitted revision of a published (or withdrawn) item; the approved version is unchanged."""
+    item = _locked(item)
+    check_transition(item, "discard", actor)
+    draft = item.draft_version
+    assert draft is not None
+    draft.state = VersionState.SUPERSEDED
+    draft.save(update_fields=["state", "updated_at"])
+    item.draft_version = None
+    item.draft_state = DraftState.NONE
+    item.save(update_fields=["draft_version", "draft_state", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="knowledge.item_discard",
+        obj=item,
+        centre_id=item.centre_id,
+        before={"draft_state": DraftState.DRAFT, "version": draft.number},
+        after={"draft_state": DraftState.NONE},
+    )
+    return item
+
+
+@transaction.atomic
+def item_withdraw(*, item: KnowledgeItem, actor: Any, reason: str) -> KnowledgeItem:
+    """Take a published item off public view and out of the search index; its author centre still sees it."""
+    item = _locked(item)
+    check_transition(item, "withdraw", actor)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("请填写撤回理由（例如法律已修改、内容有误）。")})
+    if len(reason) > 2000:
+        raise ValidationError({"reason": _("撤回理由最多 2000 个字。")})
+    item.status = ItemStatus.WITHDRAWN
+    item.save(update_fields=["status", "updated_at"])
+    _unindex(item)
+    audit_record(
+        actor=actor,
+        action="knowledge.item_withdraw",
+        obj=item,
+        centre_id=item.centre_id,
+        before={"status": ItemStatus.PUBLISHED},
+        after={"status": ItemStatus.WITHDRAWN, "reason": reason},
+    )
+    return item
+
+
+@transaction.atomic
+def item_republish(*, item: KnowledgeItem, actor: Any) -> KnowledgeItem:
+    """Make a withdrawn item public again, on its last approved version."""
+    item = _locked(item)
+    check_transition(item, "republish", actor)
+    item.status = ItemStatus.PUBLISHED
+    item.save(update_fields=["status", "updated_at"])
+    _index_published(item)
+    audit_record(
+        actor=actor,
+        action="knowledge.item_republish",
+        obj=item,
+        centre_id=item.centre_id,
+        before={"status": ItemStatus.WITHDRAWN},
+        after={
+            "status": ItemStatus.PUBLISHED,
+            "version": item.published_version.number if item.published_version else None,
+        },
+    )
+    return item
+
+
+def tags_for_codes(*, field: str, kind: str, codes: Sequence[str]) -> list[Tag]:
+    """Tags of one kind by code; an unknown code is a ValidationError naming `field` and the valid codes."""
+    wanted = list(dict.fromkeys(c.strip() for c in codes if c.strip()))
+    found = {t.code: t for t in Tag.objects.filter(kind=kind, code__in=wanted)}
+    unknown = [c for c in wanted if c not in found]
+    if unknown:
+        valid = "、".join(Tag.objects.filter(kind=kind).order_by("position").values_list("code", flat=True))
+        raise ValidationError(
+            {
+                field: _("不认识的代码：%(unknown)s。可用的代码：%(valid)s。")
+                % {"unknown": "、".join(unknown), "valid": valid}
+            }
+        )
+    return [found[c] for c in wanted]
+
+
+@transaction.atomic
+def qa_publish_from_consultation(
+    *,
+    centre: Centre,
+    nominated_by: Any,
+    approved_by: Any,
+    title: str,
+    question: str,
+    answer: str,
+    ip_types: Sequence[str],
+    topics: Sequence[str],
+    cited_article_ids: Sequence[int],
+) -> KnowledgeItem:
+    """Publish a redacted consultation answer as an excellent Q&A (优秀问答), credited to `centre`.
+
+    The consultation's own workflow has nominated, redacted and approved it; the same rules as the knowledge base's
+    review apply: `approved_by` must be a director or knowledge-base editor of `centre`, and not the person who
+    nominated it (four eyes). The item is published, indexed for search and audited in one transaction.
+    """
+    if centre.pk not in kb_reviewer_centre_ids(approved_by):
+        raise TransitionRefused(str(_("只有该机构的负责人或知识库编辑可以批准发布优秀问答。")), status=403)
+    if getattr(nominated_by, "pk", None) == getattr(approved_by, "pk", None):
+        raise TransitionRefused(
+            str(_("推荐人不能自己批准发布优秀问答：须由另一位负责人或知识库编辑批准（四眼原则）。"))
+        )
+    articles_by_id = {a.pk: a for a in Article.objects.filter(pk__in=list(cited_article_ids))}
+    missing = [str(pk) for pk in cited_article_ids if pk not in articles_by_id]
+    if missing:
+        raise ValidationError({"cited_article_ids": _("没有这些条文：%(ids)s。") % {"ids": "、".join(missing)}})
+    tags = [
+        *tags_for_codes(field="ip_types", kind=TagKind.IP_TYPE, codes=ip_types),
+        *tags_for_codes(field="topics", kind=TagKind.TOPIC, codes=topics),
+    ]
+    content = clean_content(
+        ItemType.QA,
+        ItemContent(
+            title=title,
+            question=question,
+            answer=answer,
+            articles=[articles_by_id[pk] for pk in dict.fromkeys(cited_article_ids)],
+            tags=tags,
+            change_note=str(_("由咨询答复推荐为优秀问答")),
+        ),
+    )
+    now = timezone.now()
+    item = KnowledgeItem.objects_unscoped.create(
+        item_type=ItemType.QA,
+        centre=centre,
+        created_by=nominated_by,
+        origin=ItemOrigin.CONSULTATION,
+        status=ItemStatus.PUBLISHED,
+        published_at=now,
+    )
+    version = KnowledgeItemVersion.objects.create(
+        item=item,
+        number=1,
+        author=nominated_by,
+        state=VersionState.APPROVED,
+        submitted_at=now,
+        reviewed_by=approved_by,
+        reviewed_at=now,
+        **version_fields(content),
+    )
+    version.tags.set(content.tags)
+    _set_citations(version, content.articles)
+    item.tags.set(content.tags)
+    item.published_version = version
+    item.save(update_fields=["published_version", "updated_at"])
+    _index_published(item)
+    audit_record(
+        actor=approved_by,
+        action="knowledge.qa_publish_from_consultation",
+        obj=item,
+        centre_id=centre.pk,
+        after={"nominated_by": getattr(nominated_by, "pk", None), **_snapshot(item, version)},
+    )
+    return item

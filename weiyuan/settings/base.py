@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "weiyuan.evidence",
     "weiyuan.api",
     "weiyuan.knowledge",
+    "weiyuan.search",
+    "weiyuan.consultations",
 ]
 
 MIDDLEWARE = [

@@ -50,6 +50,9 @@ def event_label(action: str) -> str:
         "create": _("登记申请"),
         "share_grant": _("授权协同办理"),
         "share_revoke": _("撤销协同办理"),
+        # Consultations (weiyuan/consultations): the applicant's one follow-up and its answer.
+        "follow_up": _("追问"),
+        "follow_up_answer": _("答复追问"),
     }
     return str(labels.get(action, action))
 

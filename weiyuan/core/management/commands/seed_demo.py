@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand
 
 from weiyuan.cases.models import CaseState
 from weiyuan.core.demo import SeedSummary, seed_demo
+from weiyuan.knowledge.demo import kb_demo_seed, render_report
 
 
 class Command(BaseCommand):
@@ -16,6 +17,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **opts: Any) -> None:
         summary = seed_demo(log=lambda line: self.stderr.write(line))
         self.stdout.write(render_summary(summary))
+        # The knowledge base's editor account, and its demo items when the laws are already imported
+        # (otherwise `manage.py kb_seed_demo` loads them after `kb_import_laws`).
+        self.stdout.write(render_report(kb_demo_seed(log=lambda line: self.stderr.write(line))))
 
 
 def render_summary(summary: SeedSummary) -> str:

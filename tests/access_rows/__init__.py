@@ -1,0 +1,1 @@
+"""Access-matrix rows per app (see tests/access_support.py)."""

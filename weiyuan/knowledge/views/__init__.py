@@ -1,0 +1,1 @@
+"""Pages of the knowledge base: the legal corpus (`laws`), published items (`items`) and the staff pages (`manage`)."""

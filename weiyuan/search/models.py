@@ -1,0 +1,51 @@
+"""The search index: one entry per published thing (law article, guide, Q&A, case study, training material).
+
+The entry holds what a hit shows (title, text for the snippet, URL) and what filters need (type, law, IP types,
+date). The words themselves live in a backend table kept beside it: an FTS5 table on SQLite, a GIN-indexed tsvector
+table on PostgreSQL (see `weiyuan/search/backends/`).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Source(models.TextChoices):
+    ARTICLE = "article", _("法条")
+    GUIDE = "guide", _("指南")
+    QA = "qa", _("问答")
+    CASE_STUDY = "case_study", _("案例")
+    TRAINING = "training", _("培训资料")
+
+
+class SearchEntry(models.Model):
+    source = models.CharField(_("类型"), max_length=16, choices=Source.choices)
+    source_id = models.PositiveBigIntegerField()
+    title = models.CharField(_("标题"), max_length=400)
+    # Normalised title (Simplified, folded): trigram fallback on PostgreSQL, exact-title boost everywhere.
+    title_normalised = models.CharField(max_length=400)
+    body = models.TextField(_("正文"))
+    url = models.TextField()
+    published_on = models.DateField(_("发布日期"), null=True, blank=True)
+    law_key = models.CharField(_("法律"), max_length=200, blank=True)
+    law_title = models.CharField(max_length=300, blank=True)
+    article_number = models.PositiveIntegerField(null=True, blank=True)
+    article_text = models.CharField(max_length=20, blank=True)
+    # IP types as " patent trademark " (spaces around each code) so one LIKE filters them.
+    ip_types = models.CharField(max_length=200, blank=True)
+    centre_id = models.PositiveBigIntegerField(null=True, blank=True)
+    # Multiplies the text score: national laws and interpretations 1.0, regulations a little less, local
+    # regulations (which bind one province or city) less again.
+    rank_weight = models.FloatField(default=1.0)
+    indexed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["source", "source_id"], name="search_entry_unique_source")]
+        indexes = [
+            models.Index(fields=["law_key", "article_number"], name="search_entry_law_article_idx"),
+            models.Index(fields=["source", "published_on"], name="search_entry_source_date_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.source_id} {self.title}"
