@@ -49,3 +49,23 @@ class SearchEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source}:{self.source_id} {self.title}"
+
+
+class TsVectorField(models.Field):
+    """tsvector on PostgreSQL; on SQLite (where the FTS5 table holds the words) an unused text column."""
+
+    def db_type(self, connection: object) -> str:
+        return "tsvector" if getattr(connection, "vendor", "") == "postgresql" else "text"
+
+
+class SearchVector(models.Model):
+    """PostgreSQL's word index of an entry (written as a tsvector literal by `backends/postgres.py`). A Django
+    model so that test flushes and cascades know the table."""
+
+    entry = models.OneToOneField(
+        SearchEntry, primary_key=True, on_delete=models.CASCADE, db_column="entry_id", related_name="+"
+    )
+    vector = TsVectorField()
+
+    class Meta:
+        db_table = "search_vector"

@@ -1,8 +1,8 @@
 """The word index beside `search_searchentry`, in the form each database searches best.
 
 SQLite: an FTS5 table whose rowid is the entry id (columns: title, keyword and body words; tokens are pre-segmented and
-space-separated, so the unicode61 tokenizer only splits on the spaces). PostgreSQL: a tsvector per entry with a
-GIN index, plus pg_trgm on the normalised title for the typo-tolerant fallback.
+space-separated, so the unicode61 tokenizer only splits on the spaces). PostgreSQL: a GIN index on the tsvector table
+(`SearchVector`), plus pg_trgm on the normalised title for the typo-tolerant fallback.
 """
 
 from django.db import migrations
@@ -14,15 +14,12 @@ SQLITE_BACKWARD = ["DROP TABLE IF EXISTS search_fts"]
 
 POSTGRES_FORWARD = [
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-    "CREATE TABLE search_vector ("
-    " entry_id bigint PRIMARY KEY REFERENCES search_searchentry (id) ON DELETE CASCADE,"
-    " vector tsvector NOT NULL)",
     "CREATE INDEX search_vector_gin ON search_vector USING gin (vector)",
     "CREATE INDEX search_entry_title_trgm ON search_searchentry USING gin (title_normalised gin_trgm_ops)",
 ]
 POSTGRES_BACKWARD = [
+    "DROP INDEX IF EXISTS search_vector_gin",
     "DROP INDEX IF EXISTS search_entry_title_trgm",
-    "DROP TABLE IF EXISTS search_vector",
 ]
 
 
