@@ -14,12 +14,12 @@ LAWS_DIR ?= ../shared/data/laws
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help venv system-deps browser-deps run serve migrate seed translations lint typecheck test test-sqlite test-postgres test-browser bench clean
+.PHONY: help venv system-deps browser-deps run serve migrate seed translations lint typecheck test test-sqlite test-postgres test-browser bench bench-cases bench-kb bench-experts clean
 
 help:
 	@echo "make run    - set everything up (venv, migrations, demo data, translations) and serve http://$(HOST):$(PORT)"
 	@echo "make test   - ruff, mypy, pytest on SQLite and PostgreSQL, browser tests in Chromium"
-	@echo "make bench  - generate 1,000,000 cases in PostgreSQL and print p50/p95 of the hot pages"
+	@echo "make bench  - 1,000,000 cases, a 1,000,000-entry knowledge base, 50,000 experts; p50/p95 of the hot reads"
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is required (Django 6)."; exit 1; }
@@ -93,10 +93,27 @@ test-browser: venv translations browser-deps
 
 test: lint typecheck test-sqlite test-postgres test-browser
 
-bench: venv
+bench: bench-cases bench-kb bench-experts
+
+bench-cases: venv
 	@$(PY) scripts/pg_available.py "$(PG_URL)" || { echo "make bench needs PostgreSQL at $(PG_URL)"; exit 1; }
 	DATABASE_URL=$(PG_URL)_bench $(MANAGE) migrate --no-input -v 0
 	DATABASE_URL=$(PG_URL)_bench $(MANAGE) bench $(BENCH_ARGS)
+
+# Expert matching over 50,000 generated experts (PostgreSQL bench database; uses the cases of bench-cases).
+bench-experts: venv
+	@$(PY) scripts/pg_available.py "$(PG_URL)" || { echo "make bench needs PostgreSQL at $(PG_URL)"; exit 1; }
+	DATABASE_URL=$(PG_URL)_bench $(MANAGE) migrate --no-input -v 0
+	DATABASE_URL=$(PG_URL)_bench $(MANAGE) experts_bench $(EXPERTS_BENCH_ARGS)
+
+# Knowledge-base search: a 1,000,000-entry corpus in PostgreSQL (same bench database) and in var/bench.sqlite3.
+bench-kb: venv
+	@$(PY) scripts/pg_available.py "$(PG_URL)" || { echo "make bench needs PostgreSQL at $(PG_URL)"; exit 1; }
+	DATABASE_URL=$(PG_URL)_bench $(MANAGE) migrate --no-input -v 0
+	DATABASE_URL=$(PG_URL)_bench $(MANAGE) kb_bench --laws "$(LAWS_DIR)" $(KB_BENCH_ARGS)
+	mkdir -p var
+	DATABASE_URL=sqlite:///$(CURDIR)/var/bench.sqlite3 $(MANAGE) migrate --no-input -v 0
+	DATABASE_URL=sqlite:///$(CURDIR)/var/bench.sqlite3 $(MANAGE) kb_bench --laws "$(LAWS_DIR)" $(KB_BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var

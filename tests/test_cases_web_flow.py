@@ -235,7 +235,7 @@ def test_rejection_shows_reason_fix_and_suggested_centre(network: dict[str, Any]
 @pytest.mark.django_db
 def test_staff_records_a_hotline_intake_for_a_caller(network: dict[str, Any], client: Client) -> None:
     login(client, network["sh_intake"])
-    params = {"service_type": "consultation", "ip_type": "invention", "region": "310115"}
+    params = {"service_type": "early_warning", "ip_type": "invention", "region": "310115"}
     page = client.get(reverse("cases:intake_start"), params).content.decode()
     assert "本中心" in page  # the officer's own centre is offered first
     response = client.get(reverse("cases:intake_form"), {**params, "centre": "sh"})
@@ -243,7 +243,7 @@ def test_staff_records_a_hotline_intake_for_a_caller(network: dict[str, Any], cl
     assert 'name="channel"' in html and 'name="applicant_phone"' in html and 'name="applicant_id_number"' in html
     data = {
         **intake_post(),
-        "service_type": "consultation",
+        "service_type": "early_warning",
         "ip_type": "invention",
         "channel": "hotline",
         "applicant_name": "张三",

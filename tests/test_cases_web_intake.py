@@ -126,8 +126,8 @@ def test_submit_without_evidence_is_held_back_but_a_draft_is_saved(applicant_cli
 
 
 @pytest.mark.django_db
-def test_consultation_hides_nothing_it_needs_and_requires_nothing_it_does_not(applicant_client: Client) -> None:
-    params = {"service_type": "consultation", "ip_type": "copyright", "region": "310115", "centre": "sh"}
+def test_a_service_without_rights_or_respondent_asks_for_neither(applicant_client: Client) -> None:
+    params = {"service_type": "early_warning", "ip_type": "copyright", "region": "310115", "centre": "sh"}
     html = applicant_client.get(reverse("cases:intake_form"), params).content.decode()
     assert "（可选）" in html
     data = {

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
-from tests.access_rows.consultations import answered, ask, take
+from tests.access_rows.consultations import answered, ask, taken_at_shanghai
 from tests.factories import ApplicantFactory, UserFactory, staff
 from tests.knowledge_support import article, ecommerce_law
 from weiyuan.accounts.models import Membership
@@ -35,12 +35,7 @@ DRAFT = "您可以在收到声明后十五日内向市场监管部门投诉，�
 @pytest.fixture
 def setup(network: dict[str, Any]) -> dict[str, Any]:
     applicant = ApplicantFactory()
-    consultation = take(
-        ask(network["shanghai"], applicant),
-        intake=network["sh_intake"],
-        director=network["sh_director"],
-        handler=network["sh_handler"],
-    )
+    consultation = taken_at_shanghai(network, applicant)
     volunteer = UserFactory(display_name="王志愿")
     Membership.objects.create(user=volunteer, centre=None, role=Role.VOLUNTEER, organisation="华东政法大学法律诊所")
     cases.case_task_assign(
@@ -259,12 +254,7 @@ def test_staff_record_a_callers_question_for_their_own_centre(network: dict[str,
 @pytest.mark.django_db
 def test_rating_and_follow_up_refusals(network: dict[str, Any]) -> None:
     applicant = ApplicantFactory()
-    consultation = take(
-        ask(network["shanghai"], applicant),
-        intake=network["sh_intake"],
-        director=network["sh_director"],
-        handler=network["sh_handler"],
-    )
+    consultation = taken_at_shanghai(network, applicant)
     # Before the answer: neither a rating nor a follow-up.
     with pytest.raises(TransitionRefused) as refused:
         services.consultation_rate(consultation=fresh(consultation), actor=applicant, score=5)

@@ -12,10 +12,11 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.factories import UserFactory, law_from_text
-from weiyuan.search import text
+from weiyuan.search import text, weights
 from weiyuan.search.indexing import entry_remove, entry_upsert
 from weiyuan.search.models import SearchEntry
 from weiyuan.search.plan import article_number, plan
@@ -97,9 +98,80 @@ def test_article_numbers() -> None:
 def test_plan_drops_stop_words_and_punctuation() -> None:
     assert plan("？？！！。。").groups == []
     assert plan("请问怎么办？").groups == []
-    groups = plan("专利侵权怎么办").groups
+    groups = plan("专利申请怎么办").groups
     # One word of the query; it also matches through its parts, since the text may split it differently.
-    assert [g.word for g in groups] == ["专利侵权"] and ("专利", "侵权") in groups[0].alternatives
+    assert [g.word for g in groups] == ["专利申请"] and ("专利", "申请") in groups[0].alternatives
+
+
+def test_parts_cover_a_word_without_overlap() -> None:
+    assert text.parts("包装装潢") == ("包装", "装潢")  # not 装装, which no text holds
+    assert text.parts("承担责任") == ("承担", "责任")
+    assert text.parts("平台内") == ("平台", "内")
+    assert text.parts("第一次") == ()  # 第一 一次 overlap: no cover
+    assert text.parts("专利") == ()
+
+
+@pytest.mark.django_db
+def test_plan_reads_phrases_only_between_words() -> None:
+    words = [g.word for g in plan("外观设计专利和实用新型专利有什么不同").groups]
+    assert "设计专利" not in words and "新型专利" not in words  # Taiwan terms, not read inside the mainland ones
+    group = next(g for g in plan("申请新型专利要多久").groups if g.word == "新型专利")
+    assert ("实用新型",) in group.alternatives
+
+
+@pytest.mark.django_db
+def test_plan_drops_glued_function_words_and_keeps_known_lone_characters() -> None:
+    words = [g.word for g in plan("能不能在起诉前就让他告我们").groups]
+    assert not {"不能", "就让", "他告"} & set(words)  # function words glued together or guessed by jieba
+    assert "告" in words  # a lone character the synonyms table gives a meaning (告 -> 起诉)
+    sell = next(g for g in plan("卖假货").groups if g.word == "卖")
+    assert ("销售",) in sell.alternatives
+
+
+@pytest.mark.django_db
+def test_plan_phrase_keeps_its_own_words_only_when_they_say_it() -> None:
+    prior = next(g for g in plan("这是早就有的技术").groups if g.word == "早就有的技术")
+    assert ("技术",) not in prior.alternatives and ("现有技术",) in prior.alternatives
+    squatting = next(g for g in plan("商标被抢注").groups if g.word == "商标被抢注")
+    assert ("商标", "抢注") in squatting.alternatives
+
+
+@pytest.mark.django_db
+def test_plan_splits_compounds_of_known_everyday_words() -> None:
+    words = {g.word: g.alternatives for g in plan("盗版软件").groups}
+    assert set(words) == {"盗版", "软件"} and ("计算机软件",) in words["软件"]
+
+
+def test_question_words_map_to_how_the_texts_say_it() -> None:
+    table = text.synonyms()
+    assert "期限" in table["多久"] and "数额" in table["多少钱"] and "归属" in table["归谁"]
+
+
+def test_rarer_words_weigh_more() -> None:
+    assert weights.alternatives_weight([("举证责任",)]) > weights.alternatives_weight([("规定",)]) > 0
+    # A word is as common as its commonest alternative: 起诉 -> 人民法院 makes the word common.
+    assert weights.alternatives_weight([("起诉",), ("人民法院",)]) <= weights.alternatives_weight([("起诉",)])
+
+
+def test_word_frequencies_file(tmp_path: Any) -> None:
+    count, frequencies = weights.document_frequencies(["专利 侵权", "专利 商标", "商标"])
+    assert count == 3 and frequencies["专利"] == 2 and frequencies["侵权"] == 1
+    path = tmp_path / "df.txt"
+    assert weights.write(path, ["专利 侵权", "专利 商标", "商标"]) == 2  # words in one document are left out
+    assert "# documents\t3" in path.read_text(encoding="utf-8")
+
+
+def test_kb_word_weights_command(corpus: dict[str, Any], tmp_path: Any) -> None:
+    out = StringIO()
+    call_command("kb_word_weights", "--output", str(tmp_path / "df.txt"), stdout=out)
+    assert "Wrote" in out.getvalue()
+    assert "专利\t" in (tmp_path / "df.txt").read_text(encoding="utf-8")
+
+
+@pytest.mark.django_db
+def test_kb_word_weights_on_an_empty_index(tmp_path: Any) -> None:
+    with pytest.raises(CommandError, match="empty"):
+        call_command("kb_word_weights", "--output", str(tmp_path / "df.txt"))
 
 
 # --- search ---------------------------------------------------------------------------------------------------
@@ -149,6 +221,22 @@ def test_all_words_first_then_any_word(corpus: dict[str, Any]) -> None:
     assert set(titles(few)[:2]) == {"专利示例法 第一条", "专利示例法 第二条"}
     loose = search("专利权 抢先注册 赔偿数额")
     assert loose.relaxed and loose.all_words_total == 0 and loose.total >= 3
+
+
+def test_rare_words_rank_over_common_ones_when_not_all_match(corpus: dict[str, Any]) -> None:
+    # No article holds all three words. Two hold the common 许可 and 实施; the one holding the rare 屏蔽 alone comes
+    # first all the same: each word weighs its rarity in the laws (weights.py).
+    results = search("许可 实施 屏蔽", types=["article"])
+    assert results.relaxed and results.all_words_total == 0
+    assert titles(results)[0] == "专利示例法 第三条"
+
+
+def test_a_broadened_search_reads_the_entry_rows_once(corpus: dict[str, Any]) -> None:
+    with CaptureQueriesContext(connection) as captured:
+        results = search("专利权 许可")
+    assert results.relaxed and results.hits
+    row_reads = [q["sql"] for q in captured.captured_queries if '"search_searchentry"."body"' in q["sql"]]
+    assert len(row_reads) == 1, row_reads
 
 
 def test_snippet_marks_the_words(corpus: dict[str, Any]) -> None:
@@ -215,6 +303,21 @@ def test_upsert_replaces_and_remove_withdraws(corpus: dict[str, Any]) -> None:
     assert titles(search("海关 备案")) == ["新标题"]
     entry_remove(source="qa", source_id=9)
     assert search("海关 备案").total == 0
+
+
+def test_law_names_follow_index_writes_without_reading_them_all_again(corpus: dict[str, Any]) -> None:
+    assert plan("商标示例法 侵权").law_key == "商标示例法"  # reads and caches the names
+    with CaptureQueriesContext(connection) as captured:
+        entry_upsert(
+            source="qa", source_id=21, title="新法问答", body="新示例法 侵权", url="/kb/items/21/", law_key="新示例法"
+        )
+        entry_upsert(source="qa", source_id=22, title="再问", body="侵权", url="/kb/items/22/", law_key="新示例法")
+        assert plan("新示例法 侵权").law_key == "新示例法"
+    assert not [q for q in captured.captured_queries if "DISTINCT" in q["sql"].upper()]
+    entry_remove(source="qa", source_id=21)
+    assert plan("新示例法 侵权").law_key == "新示例法"  # one entry of that law is left
+    entry_remove(source="qa", source_id=22)
+    assert plan("新示例法 侵权").law_key == ""
 
 
 def test_a_new_law_version_replaces_its_articles_in_the_index(corpus: dict[str, Any]) -> None:

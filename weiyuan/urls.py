@@ -19,4 +19,5 @@ urlpatterns = [
     path("", include("weiyuan.knowledge.urls")),
     path("", include("weiyuan.search.urls")),
     path("", include("weiyuan.consultations.urls")),
+    path("", include("weiyuan.experts.urls")),
 ]

@@ -46,6 +46,13 @@ def take(consultation: Consultation, *, intake: Any, director: Any, handler: Any
     return Consultation.objects.select_related("case").get(pk=consultation.pk)
 
 
+def taken_at_shanghai(w: dict[str, Any], applicant: Any) -> Consultation:
+    """Asked by `applicant` at the Shanghai centre of the `network` fixture, accepted and assigned to its handler."""
+    return take(
+        ask(w["shanghai"], applicant), intake=w["sh_intake"], director=w["sh_director"], handler=w["sh_handler"]
+    )
+
+
 def answered(consultation: Consultation, *, handler: Any, body: str = "", article_ids: tuple[int, ...] = ()) -> Any:
     consultation = Consultation.objects.select_related("case").get(pk=consultation.pk)
     return services.answer_send(

@@ -10,6 +10,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from weiyuan.cases.models import Case, CaseAssignment, CaseShare, CaseState, Outcome, RejectReason, ServiceType
@@ -194,8 +195,14 @@ class IntakeForm(forms.Form):
     evidence = MultipleFileField(
         label=_("证据文件"),
         required=False,
-        help_text=_("可多选。PDF、图片、Office 文档、MP4、MP3、ZIP 或 TXT，单个文件不超过 %(mb)s MB。")
-        % {"mb": settings.EVIDENCE_MAX_BYTES // (1024 * 1024)},
+        # Formatted when shown, not at import (that would fix the text in the default language).
+        help_text=lazy(
+            lambda: (
+                _("可多选。PDF、图片、Office 文档、MP4、MP3、ZIP 或 TXT，单个文件不超过 %(mb)s MB。")
+                % {"mb": settings.EVIDENCE_MAX_BYTES // (1024 * 1024)}
+            ),
+            str,
+        )(),
     )
 
     def __init__(self, *args: Any, staff_mode: bool, **kwargs: Any) -> None:

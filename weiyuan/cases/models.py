@@ -11,6 +11,10 @@ from encrypted_fields.fields import EncryptedCharField
 from weiyuan.access.scoping import ScopedManager
 from weiyuan.core.choices import ApplicantKind, Channel, IPType, PriorityGroup
 
+# The service type whose cases run the consultation flow (weiyuan/consultations): asked at /consultations/new/,
+# concluded by sending the answer.
+CONSULTATION_SERVICE = "consultation"
+
 
 class ServiceType(models.Model):
     """Service types are data: their clocks (in working days) and intake hints can change without a release."""

@@ -25,6 +25,7 @@ from weiyuan.cases.models import (
 )
 from weiyuan.clocks.models import Clock, ClockState
 from weiyuan.core.choices import ApplicantKind, Role
+from weiyuan.core.punctuation import join_list, parenthesised
 
 
 def case_get(*, user: Any, tracking_number: str) -> Case:
@@ -404,7 +405,7 @@ def acceptance_checks(subject: Any, *, evidence_count: int | None = None) -> lis
     if s.service_type is None:
         problems.append(_("服务类型无效。"))
     elif s.service_type.code not in (centre.service_types or []):
-        problems.append(_("该机构不提供「%(service)s」服务。") % {"service": s.service_type.name})
+        problems.append(_("该机构不提供「%(service)s」服务。") % {"service": s.service_type.display_name})
     if problems:
         add("remit", "bad", label, " ".join(str(p) for p in problems))
     else:
@@ -414,7 +415,9 @@ def acceptance_checks(subject: Any, *, evidence_count: int | None = None) -> lis
     if s.duplicates is not None:
         label = _("重复申请")
         if s.duplicates:
-            numbers = "、".join(f"{d.get('tracking_number', '')}（{d.get('centre', '')}）" for d in s.duplicates)
+            numbers = join_list(
+                f"{d.get('tracking_number', '')}{parenthesised(d.get('centre', ''))}" for d in s.duplicates
+            )
             add("duplicate", "warn", label, _("疑似重复：%(numbers)s 仍在办理中。") % {"numbers": numbers})
         else:
             add("duplicate", "ok", label, _("未发现同一申请人、权利和被请求人的在办案件。"))

@@ -14,7 +14,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from weiyuan.access.policy import Decision, Permission, decide
-from weiyuan.cases.models import Case, CaseState
+from weiyuan.cases.models import CONSULTATION_SERVICE, Case, CaseState
 
 S = CaseState
 Guard = Callable[[Case, Any], str | None]
@@ -38,6 +38,26 @@ def has_handler(case: Case, actor: Any) -> str | None:
     if case.handler_id is None:
         return str(_("请先分派承办人。"))
     return None
+
+
+def consultation_concluded_by_answer(case: Case, actor: Any) -> str | None:
+    """A consultation is concluded by sending its answer (weiyuan/consultations: `answer_send` marks the answer
+    sent, then concludes the case with it as the result letter), so the applicant gets the answer with its cited
+    articles and can rate it and ask the one follow-up. The generic conclude, with a free-text letter, is refused
+    until the first answer has been sent (a reopened consultation is concluded here again)."""
+    if case.service_type.code != CONSULTATION_SERVICE:
+        return None
+    from weiyuan.consultations.models import Answer, AnswerState
+
+    sent = Answer.objects.filter(question__consultation__case=case, question__round=1, state=AnswerState.SENT)
+    if sent.exists():
+        return None
+    return str(
+        _(
+            "咨询通过发送答复办结：请在咨询页面撰写并发送答复，答复和引用的法律条文会一并告知申请人"
+            "（通过一般申请表登记的咨询，先点击“按咨询办理”）。"
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -107,7 +127,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         S.CONCLUDED,
         Permission.CASE_CONCLUDE,
         _("办结"),
-        (has_handler,),
+        (has_handler, consultation_concluded_by_answer),
         needs_form=True,
         style="primary",
     ),

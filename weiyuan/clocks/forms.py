@@ -20,6 +20,7 @@ from weiyuan.clocks.rules import (
     amount_max,
     start_in_range,
 )
+from weiyuan.core.punctuation import parenthesised
 
 
 class DeadlineForm(forms.Form):
@@ -54,7 +55,7 @@ class DeadlineForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["rule"]).choices = [
-            (code, f"{r.label}（{code}）") for code, r in RULES.items()
+            (code, f"{r.label}{parenthesised(code)}") for code, r in RULES.items()
         ]
 
     def clean_start(self) -> dt.datetime:

@@ -8,6 +8,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from weiyuan.cases.forms import STAFF_CHANNELS, MultipleFileField, textarea, validate_region_code
@@ -60,8 +61,14 @@ class AskForm(forms.Form):
     attachments = MultipleFileField(
         label=_("附件（可选）"),
         required=False,
-        help_text=_("如有合同、证书、截图等材料可一并上传，可多选；单个文件不超过 %(mb)s MB。")
-        % {"mb": settings.EVIDENCE_MAX_BYTES // (1024 * 1024)},
+        # Formatted when shown, not at import (that would fix the text in the default language).
+        help_text=lazy(
+            lambda: (
+                _("如有合同、证书、截图等材料可一并上传，可多选；单个文件不超过 %(mb)s MB。")
+                % {"mb": settings.EVIDENCE_MAX_BYTES // (1024 * 1024)}
+            ),
+            str,
+        )(),
     )
     # Staff recording a caller's or visitor's question.
     channel = forms.ChoiceField(label=_("咨询渠道"), choices=STAFF_CHANNELS, initial=Channel.HOTLINE)
@@ -179,7 +186,7 @@ class RedactForm(forms.Form):
 
         field = self.fields["topic_tags"]
         assert isinstance(field, forms.MultipleChoiceField)
-        field.choices = [(t.code, t.name) for t in Tag.objects.filter(kind=TagKind.TOPIC).order_by("position")]
+        field.choices = [(t.code, t.display_name) for t in Tag.objects.filter(kind=TagKind.TOPIC).order_by("position")]
 
 
 class DecideForm(forms.Form):

@@ -909,7 +909,7 @@ class _QueryRecorder:
         return str(compose(sql, params)) if params and compose else sql
 
 
-def _timed(name: str, fn: Callable[[int], Any], *, runs: int, warmup: int, note: str = "") -> Measurement:
+def timed(name: str, fn: Callable[[int], Any], *, runs: int, warmup: int, note: str = "") -> Measurement:
     for k in range(warmup):
         fn(k)
     recorder = _QueryRecorder()
@@ -1001,10 +1001,10 @@ def measure(*, runs: int, warmup: int, log: Callable[[str], None]) -> tuple[list
     results: list[Measurement] = []
     log(f"measuring ({warmup} warm-up + {runs} runs each)…")
     results.append(
-        _timed("staff queue, first page", lambda k: queue_page(staff(), 1, queue="centre"), runs=runs, warmup=warmup)
+        timed("staff queue, first page", lambda k: queue_page(staff(), 1, queue="centre"), runs=runs, warmup=warmup)
     )
     results.append(
-        _timed(
+        timed(
             f"staff queue, page {deep_page}",
             lambda k: queue_page(staff(), deep_page, queue="centre"),
             runs=runs,
@@ -1013,7 +1013,7 @@ def measure(*, runs: int, warmup: int, log: Callable[[str], None]) -> tuple[list
         )
     )
     results.append(
-        _timed(
+        timed(
             "search: tracking number",
             lambda k: queue_page(staff(), 1, queue="centre", q=numbers[k]),
             runs=runs,
@@ -1021,7 +1021,7 @@ def measure(*, runs: int, warmup: int, log: Callable[[str], None]) -> tuple[list
         )
     )
     results.append(
-        _timed(
+        timed(
             "search: applicant name (prefix)",
             lambda k: queue_page(staff(), 1, queue="centre", q=prefixes[k]),
             runs=runs,
@@ -1029,7 +1029,7 @@ def measure(*, runs: int, warmup: int, log: Callable[[str], None]) -> tuple[list
         )
     )
     results.append(
-        _timed(
+        timed(
             "search: right number",
             lambda k: queue_page(staff(), 1, queue="centre", q=rights[k]),
             runs=runs,
@@ -1045,7 +1045,7 @@ def measure(*, runs: int, warmup: int, log: Callable[[str], None]) -> tuple[list
         list(cs.case_clocks(case=case))
         list(cs.case_messages(case=case, include_internal=False))
 
-    results.append(_timed("applicant's case page", case_page, runs=runs, warmup=warmup))
+    results.append(timed("applicant's case page", case_page, runs=runs, warmup=warmup))
     results.append(_api_list(intake_id, runs=runs, warmup=warmup))
     if supervisor_row is not None:
         supervisor_id = supervisor_row[0]
@@ -1054,7 +1054,7 @@ def measure(*, runs: int, warmup: int, log: Callable[[str], None]) -> tuple[list
             return User.objects.get(pk=supervisor_id)
 
         results.append(
-            _timed(
+            timed(
                 "supervisor (whole network): first page",
                 lambda k: queue_page(supervisor(), 1, queue="subtree"),
                 runs=runs,
@@ -1068,7 +1068,7 @@ def measure(*, runs: int, warmup: int, log: Callable[[str], None]) -> tuple[list
             ("right number", network_rights),
         ):
             results.append(
-                _timed(
+                timed(
                     f"supervisor (whole network) search: {label}",
                     partial(_supervisor_search, queue_page, supervisor, terms),
                     runs=runs,
@@ -1108,7 +1108,7 @@ def _api_list(intake_id: int, *, runs: int, warmup: int) -> Measurement:
             if response.status_code != 200:
                 raise BenchError(f"API list answered {response.status_code}: {response.content[:300]!r}")
 
-        return _timed("API list GET /api/v1/cases (token)", call, runs=runs, warmup=warmup)
+        return timed("API list GET /api/v1/cases (token)", call, runs=runs, warmup=warmup)
     finally:
         api_token_revoke(user=user, token=token)
 
@@ -1159,22 +1159,37 @@ def machine() -> dict[str, str]:
     except OSError:
         pass
     with connection.cursor() as cursor:
-        cursor.execute("SELECT version()")
-        info["postgresql"] = cursor.fetchone()[0].split(" on ")[0]
-        cursor.execute("SHOW shared_buffers")
-        info["shared_buffers"] = cursor.fetchone()[0]
-        cursor.execute("SHOW work_mem")
-        info["work_mem"] = cursor.fetchone()[0]
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT version()")
+            info["postgresql"] = cursor.fetchone()[0].split(" on ")[0]
+            cursor.execute("SHOW shared_buffers")
+            info["shared_buffers"] = cursor.fetchone()[0]
+            cursor.execute("SHOW work_mem")
+            info["work_mem"] = cursor.fetchone()[0]
+            info["database"] = (
+                f"{info['postgresql']} with shared_buffers={info['shared_buffers']}, work_mem={info['work_mem']}"
+                " (server defaults)"
+            )
+        else:
+            cursor.execute("SELECT sqlite_version()")
+            info["database"] = f"SQLite {cursor.fetchone()[0]}"
     return info
 
 
-def render_table(results: list[Measurement]) -> str:
-    lines = ["| read | p50 ms | p95 ms | queries | p95 ≤ 50 ms |", "|---|---:|---:|---:|:---:|"]
+def machine_line(info: dict[str, str]) -> str:
+    return (
+        f"Machine: {info.get('nproc')} CPUs ({info.get('cpu', '?')}), {info.get('memory', '?')} RAM; "
+        f"{info.get('database')}; Python {info.get('python')}, Django {_django_version()}."
+    )
+
+
+def render_table(results: list[Measurement], *, target_ms: float = TARGET_P95_MS, label: str = "read") -> str:
+    lines = [f"| {label} | p50 ms | p95 ms | queries | p95 ≤ {target_ms:.0f} ms |", "|---|---:|---:|---:|:---:|"]
     for m in results:
         if m.queries == 0 and m.samples_ms == [0.0]:
             lines.append(f"| {m.name} | – | – | – | not measured: {m.note} |")
             continue
-        ok = "yes" if m.p95 <= TARGET_P95_MS else "**no**"
+        ok = "yes" if m.p95 <= target_ms else "**no**"
         name = m.name + (f" ({m.note})" if m.note and m.note != "extra" else "")
         lines.append(f"| {name} | {m.p50:.1f} | {m.p95:.1f} | {m.queries} | {ok} |")
     return "\n".join(lines)
@@ -1206,9 +1221,7 @@ def write_report(
         command,
         "```",
         "",
-        f"Machine: {info.get('nproc')} CPUs ({info.get('cpu', '?')}), {info.get('memory', '?')} RAM; "
-        f"{info.get('postgresql')} with shared_buffers={info.get('shared_buffers')}, work_mem={info.get('work_mem')} "
-        f"(server defaults); Python {info.get('python')}, Django {_django_version()}.",
+        machine_line(info),
         "",
         "Data:",
         "",
@@ -1234,11 +1247,15 @@ def write_report(
     for name, plan in explains.items():
         parts += [f"EXPLAIN ANALYZE of the slowest query of “{name}”:", "", "```", plan, "```", ""]
     parts.append(END)
-    generated = "\n".join(parts)
+    splice_report(path, BEGIN, END, "\n".join(parts))
+
+
+def splice_report(path: Path, begin: str, end: str, generated: str) -> None:
+    """Replace what lies between the markers `begin` and `end` of the page at `path` (or add it at the end)."""
     text = path.read_text(encoding="utf-8") if path.exists() else ""
-    if BEGIN in text and END in text:
-        head, _, rest = text.partition(BEGIN)
-        _, _, tail = rest.partition(END)
+    if begin in text and end in text:
+        head, _, rest = text.partition(begin)
+        _, _, tail = rest.partition(end)
         content = head + generated + tail
     elif text:
         # Keep what is there; the figures go at the end, between markers, and are replaced by the next run.

@@ -6,13 +6,12 @@ from django.http import HttpRequest
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    from weiyuan.access.policy import is_staff_member, memberships_of
+    """`nav`: the links of the main navigation the user gets (decided in weiyuan/access/navigation.py);
+    `nav_unread`: the number of unread notifications."""
+    from weiyuan.access.navigation import NavLinks, nav_links
     from weiyuan.notifications.selectors import notification_unread_count
 
     user = request.user
     if not user.is_authenticated:
-        return {"nav_is_staff": False, "nav_unread": 0}
-    return {
-        "nav_is_staff": is_staff_member(user) or bool(memberships_of(user)),
-        "nav_unread": notification_unread_count(user=user),
-    }
+        return {"nav": NavLinks(), "nav_unread": 0}
+    return {"nav": nav_links(user), "nav_unread": notification_unread_count(user=user)}

@@ -5,6 +5,8 @@ transitions), so the demo data carries the same timeline events, clocks, audit c
 use. To spread the history over past months, each step runs under a simulated clock (`django.utils.timezone.now`
 returns the step's time) and all steps of all cases run in one global time order, so the audit chains stay
 chronological and every clock's due date is computed on the official calendar from the simulated start.
+
+The centres and the case scenarios are data, in `demo_data/centres.json` and `demo_data/scenarios.json`.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import heapq
+import json
 import random
 import struct
 import time
@@ -20,6 +23,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from unittest import mock
 
@@ -51,6 +55,27 @@ ALL_SERVICES = [
     "other",
 ]
 OFFICE_HOURS = "工作日 9:00—12:00，13:30—17:30（法定节假日除外）"
+
+
+# --- the data tables ---------------------------------------------------------------------------------------------
+
+DEMO_DATA_DIR = Path(__file__).resolve().parent / "demo_data"
+
+
+def demo_rows(name: str) -> list[dict[str, Any]]:
+    """The rows of one table of `demo_data/` (JSON: a list of objects)."""
+    rows: list[dict[str, Any]] = json.loads((DEMO_DATA_DIR / name).read_text(encoding="utf-8"))
+    return rows
+
+
+def demo_spec[T](cls: type[T], row: dict[str, Any], **kinds: Callable[[Any], Any]) -> T:
+    """One row as `cls`: each field named in `kinds` is converted by it (a list: each element, into a tuple)."""
+    values = dict(row)
+    for name, kind in kinds.items():
+        if name in values:
+            value = values[name]
+            values[name] = tuple(kind(v) for v in value) if isinstance(value, list) else kind(value)
+    return cls(**values)
 
 
 # --- small valid files, generated in code -------------------------------------------------------------------
@@ -173,270 +198,9 @@ class CentreSpec:
     staff: tuple[str, ...] = (Role.INTAKE_OFFICER, Role.HANDLER)
 
 
-PATENT_TYPES = (IPType.INVENTION, IPType.UTILITY_MODEL, IPType.DESIGN)
-
-CENTRES: tuple[CentreSpec, ...] = (
-    CentreSpec(
-        "cnipa-guidance",
-        "national",
-        "国家知识产权维权援助指导中心",
-        "National IP Rights Protection Assistance Guidance Centre",
-        "national_centre",
-        "110000",
-        None,
-        "北京市海淀区蓟门桥西土城路6号",
-        "010-62083000",
-        "指导全国知识产权维权援助工作，统筹协调重大、疑难、涉外知识产权纠纷的维权援助，组织专家库和合作单位。",
-        service_types=("consultation", "major_dispute_solution", "early_warning", "overseas_guidance", "other"),
-    ),
-    CentreSpec(
-        "sh-ipp",
-        "shpc",
-        "上海市知识产权保护中心",
-        "Shanghai IP Protection Centre",
-        "protection_centre",
-        "310000",
-        "cnipa-guidance",
-        "上海市徐汇区虹漕路456号",
-        "021-64080000",
-        "面向高端装备制造和生物医药产业开展专利快速预审、快速确权和快速维权。",
-        ip_types=(*PATENT_TYPES, IPType.TRADEMARK, IPType.IC_LAYOUT),
-    ),
-    CentreSpec(
-        "sh-assist",
-        "sh",
-        "上海市知识产权维权援助中心",
-        "Shanghai IP Rights Protection Assistance Centre",
-        "assistance_centre",
-        "310000",
-        "cnipa-guidance",
-        "上海市长宁区娄山关路83号",
-        "021-62750000",
-        "受理上海市范围内的知识产权维权援助申请，提供咨询指导、侵权判定参考意见和纠纷解决方案。",
-        staff=(Role.INTAKE_OFFICER, Role.HANDLER, Role.HANDLER),
-    ),
-    CentreSpec(
-        "sh-pudong",
-        "pd",
-        "浦东新区知识产权维权援助分中心",
-        "Pudong New Area IP Assistance Sub-centre",
-        "sub_centre",
-        "310115",
-        "sh-assist",
-        "上海市浦东新区世纪大道1200号",
-        "021-50580000",
-        "服务浦东新区企业和个人，重点对接张江科学城、陆家嘴金融城和外高桥保税区。",
-    ),
-    CentreSpec(
-        "ws-zhangjiang",
-        "zhangjiang",
-        "张江科学城知识产权维权援助工作站",
-        "Zhangjiang Science City IP Workstation",
-        "workstation",
-        "310115",
-        "sh-pudong",
-        "上海市浦东新区张江路665号",
-        "021-50270000",
-        "驻张江科学城，为集成电路、人工智能和生物医药企业提供就近咨询和证据保全指导。",
-        ip_types=(*PATENT_TYPES, IPType.IC_LAYOUT, IPType.TRADE_SECRET),
-        service_types=("consultation", "infringement_opinion", "early_warning"),
-        site="park",
-        staff=(Role.INTAKE_OFFICER,),
-    ),
-    CentreSpec(
-        "zj-ipp",
-        "zjpc",
-        "浙江省知识产权保护中心",
-        "Zhejiang IP Protection Centre",
-        "protection_centre",
-        "330000",
-        "cnipa-guidance",
-        "浙江省杭州市上城区钱江路58号",
-        "0571-87050000",
-        "承担浙江省专利快速预审和快速维权，统筹指导省内快速维权中心。",
-        ip_types=(*PATENT_TYPES, IPType.TRADEMARK),
-    ),
-    CentreSpec(
-        "zj-yiwu",
-        "yw",
-        "中国义乌（小商品）知识产权快速维权中心",
-        "China Yiwu (Small Commodities) IP Rapid Protection Centre",
-        "rapid_centre",
-        "330782",
-        "zj-ipp",
-        "浙江省义乌市福田街道国际商贸城五区东门",
-        "0579-85420000",
-        "面向小商品产业提供外观设计快速审查、快速确权和快速维权，处理市场和电商平台的侵权投诉。",
-        ip_types=(IPType.DESIGN, IPType.UTILITY_MODEL, IPType.TRADEMARK, IPType.COPYRIGHT),
-    ),
-    CentreSpec(
-        "ws-yiwu-market",
-        "yiwu-market",
-        "义乌国际商贸城知识产权维权援助工作站",
-        "Yiwu International Trade City IP Workstation",
-        "workstation",
-        "330782",
-        "zj-yiwu",
-        "浙江省义乌市福田街道国际商贸城一区4楼",
-        "0579-85180000",
-        "驻市场服务经营户，现场受理商标、外观设计侵权投诉，调解商户之间的纠纷。",
-        ip_types=(IPType.DESIGN, IPType.TRADEMARK, IPType.COPYRIGHT),
-        service_types=("consultation", "infringement_opinion", "ecommerce_complaint", "other"),
-        site="market",
-        staff=(Role.INTAKE_OFFICER,),
-    ),
-    CentreSpec(
-        "zj-assist",
-        "zj",
-        "浙江省知识产权维权援助中心",
-        "Zhejiang IP Rights Protection Assistance Centre",
-        "assistance_centre",
-        "330000",
-        "cnipa-guidance",
-        "浙江省杭州市西湖区文三路90号",
-        "0571-87960000",
-        "受理浙江省范围内的知识产权维权援助申请，指导全省维权援助机构开展工作。",
-    ),
-    CentreSpec(
-        "zj-hangzhou",
-        "hz",
-        "杭州市知识产权维权援助中心",
-        "Hangzhou IP Rights Protection Assistance Centre",
-        "assistance_centre",
-        "330100",
-        "zj-assist",
-        "浙江省杭州市拱墅区环城北路318号",
-        "0571-85250000",
-        "服务杭州市数字经济、电子商务和文化创意企业，开展电商领域知识产权纠纷快速处理。",
-    ),
-    CentreSpec(
-        "ws-zju",
-        "zju",
-        "浙江大学知识产权维权援助工作站",
-        "Zhejiang University IP Workstation",
-        "workstation",
-        "330106",
-        "zj-hangzhou",
-        "浙江省杭州市西湖区余杭塘路866号",
-        "0571-88980000",
-        "依托高校知识产权研究力量，为师生创业团队和校地合作企业提供咨询，组织法律诊所志愿者。",
-        service_types=("consultation", "early_warning", "other"),
-        site="university",
-        staff=(Role.INTAKE_OFFICER,),
-    ),
-    CentreSpec(
-        "zj-ningbo",
-        "nb",
-        "宁波市知识产权维权援助中心",
-        "Ningbo IP Rights Protection Assistance Centre",
-        "assistance_centre",
-        "330200",
-        "zj-assist",
-        "浙江省宁波市鄞州区宁穿路2001号",
-        "0574-89180000",
-        "服务宁波市外贸、文具和家电企业，开展海外知识产权纠纷应对指导。",
-    ),
-    CentreSpec(
-        "gd-ipp",
-        "gdpc",
-        "广东省知识产权保护中心",
-        "Guangdong IP Protection Centre",
-        "protection_centre",
-        "440000",
-        "cnipa-guidance",
-        "广东省广州市天河区珠江新城华夏路49号",
-        "020-87950000",
-        "开展广东省专利快速预审与维权，建设海外知识产权纠纷应对指导广东分中心。",
-        ip_types=(*PATENT_TYPES, IPType.TRADEMARK, IPType.IC_LAYOUT),
-    ),
-    CentreSpec(
-        "gd-shenzhen",
-        "sz",
-        "中国（深圳）知识产权保护中心",
-        "China (Shenzhen) IP Protection Centre",
-        "protection_centre",
-        "440300",
-        "gd-ipp",
-        "广东省深圳市南山区深南大道10128号",
-        "0755-26660000",
-        "面向新一代信息技术和高端装备制造产业提供快速维权，受理展会和跨境电商知识产权纠纷。",
-        ip_types=(*PATENT_TYPES, IPType.TRADEMARK, IPType.IC_LAYOUT, IPType.TRADE_SECRET),
-    ),
-    CentreSpec(
-        "ws-sz-expo",
-        "sz-expo",
-        "深圳国际会展中心知识产权工作站",
-        "Shenzhen World Exhibition Centre IP Workstation",
-        "workstation",
-        "440306",
-        "gd-shenzhen",
-        "广东省深圳市宝安区福海街道展城路1号",
-        "0755-23130000",
-        "展会期间驻场受理知识产权投诉，对涉嫌侵权展品采取遮盖、撤展等措施。",
-        service_types=("consultation", "exhibition_complaint"),
-        site="fair",
-        hours="展会期间每日 9:00—18:00",
-        filing="submitted",
-        staff=(),
-    ),
-    CentreSpec(
-        "gd-assist",
-        "gd",
-        "广东省知识产权维权援助中心",
-        "Guangdong IP Rights Protection Assistance Centre",
-        "assistance_centre",
-        "440000",
-        "cnipa-guidance",
-        "广东省广州市越秀区东风中路361号",
-        "020-83330000",
-        "受理广东省范围内的知识产权维权援助申请，统筹省内维权援助分中心和工作站。",
-    ),
-    CentreSpec(
-        "gd-guangzhou",
-        "gz",
-        "广州市知识产权维权援助中心",
-        "Guangzhou IP Rights Protection Assistance Centre",
-        "assistance_centre",
-        "440100",
-        "gd-assist",
-        "广东省广州市天河区天河北路233号",
-        "020-38870000",
-        "服务广州市服装、美妆和商贸企业，承担广交会期间知识产权投诉的协调处理。",
-    ),
-    CentreSpec(
-        "ws-cantonfair",
-        "cantonfair",
-        "中国进出口商品交易会知识产权工作站",
-        "Canton Fair IP Workstation",
-        "workstation",
-        "440105",
-        "gd-guangzhou",
-        "广东省广州市海珠区阅江中路380号琶洲展馆A区",
-        "020-89130000",
-        "广交会期间驻场受理专利、商标和版权侵权投诉，组织展商进行现场比对和处理。",
-        ip_types=(*PATENT_TYPES, IPType.TRADEMARK, IPType.COPYRIGHT),
-        service_types=("consultation", "exhibition_complaint"),
-        site="fair",
-        hours="展会期间每日 9:00—18:00",
-        staff=(Role.INTAKE_OFFICER,),
-    ),
-    CentreSpec(
-        "ws-gz-garment",
-        "gz-garment",
-        "广州市服装行业协会知识产权维权援助工作站",
-        "Guangzhou Garment Industry Association IP Workstation",
-        "workstation",
-        "440104",
-        "gd-guangzhou",
-        "广东省广州市越秀区解放南路123号",
-        "020-83180000",
-        "依托行业协会为服装企业提供外观设计和商标保护咨询，收集行业侵权线索。",
-        ip_types=(IPType.DESIGN, IPType.TRADEMARK, IPType.COPYRIGHT),
-        service_types=("consultation", "early_warning"),
-        site="association",
-        filing="returned",
-        staff=(),
-    ),
+# The demo centres: demo_data/centres.json, one object per centre with the fields of CentreSpec (omitted: default).
+CENTRES: tuple[CentreSpec, ...] = tuple(
+    demo_spec(CentreSpec, row, ip_types=IPType, service_types=str, staff=Role) for row in demo_rows("centres.json")
 )
 
 RETURN_REASON = "请补充行业协会与市知识产权维权援助中心签订的共建协议，以及工作站场地和专职联络员的证明材料。"
@@ -568,317 +332,13 @@ class Scenario:
     centres: tuple[str, ...] = ("sh-assist", "zj-assist", "gd-assist")
     channels: tuple[str, ...] = (Channel.ONLINE, Channel.HOTLINE, Channel.WALK_IN)
     major: bool = False
+    topic: str = "law"  # a consultation's topic (weiyuan.consultations.models.Topic)
 
 
-SCENARIOS: tuple[Scenario, ...] = (
-    Scenario(
-        "infringement_opinion",
-        IPType.TRADEMARK,
-        "「云澜」商标被{r}仿冒",
-        "我方第35123456号「云澜」注册商标核定使用在第9类智能音箱等商品上。近期发现被请求人在电商平台店铺销售标有"
-        "「雲瀾」字样的同类商品，标识与我方商标读音相同、字形高度近似，已公证购买取得实物、发票和网页截图。",
-        "请求就被请求人使用的标识是否构成商标侵权出具参考意见，并指导后续向平台投诉。",
-        (
-            ("杭州瀚星数码有限公司", "瀚星数码", "某电商平台「瀚星数码旗舰店」"),
-            ("深圳市声悦电子商行", "声悦电子", "某电商平台「声悦电子专营店」"),
-        ),
-        "云澜",
-        ("sh-assist", "sh-pudong", "zj-hangzhou"),
-        (Channel.ONLINE, Channel.HOTLINE, Channel.REFERRAL),
-    ),
-    Scenario(
-        "exhibition_complaint",
-        IPType.DESIGN,
-        "展会展位展出与外观设计专利相同的保温杯（{r}）",
-        "我方「保温杯（竹韵）」外观设计专利合法有效。广交会期间发现被请求人展位陈列的保温杯外形、竹节纹样与我方专利"
-        "整体视觉效果无实质差异，已拍摄展位照片并取得展商产品目录。",
-        "请求工作站现场核查，责令被请求人撤下涉嫌侵权展品并作出不再展出的承诺。",
-        (
-            ("永康市锐锋五金制品有限公司", "锐锋五金", "广交会第二期 11.2 馆 H23 展位"),
-            ("浙江金盾杯业有限公司", "金盾杯业", "广交会第二期 11.1 馆 C07 展位"),
-        ),
-        "保温杯（竹韵）",
-        ("ws-cantonfair",),
-        (Channel.EXHIBITION,),
-    ),
-    Scenario(
-        "infringement_opinion",
-        IPType.UTILITY_MODEL,
-        "折叠电动车车架实用新型专利侵权判定（{r}）",
-        "我方拥有「一种便携式折叠电动车车架」实用新型专利，专利权评价报告结论为全部权利要求具备新颖性和创造性。"
-        "被请求人在其官网和线下门店销售的折叠电动车车架结构与我方权利要求1的全部技术特征相同。",
-        "请求按照全面覆盖原则进行技术特征比对，出具侵权判定参考意见。",
-        (
-            ("宁波骑迹车业有限公司", "骑迹车业", "浙江省宁波市北仑区大碶街道"),
-            ("天津市飞轮电动车厂", "飞轮电动车", "天津市静海区"),
-        ),
-        "一种便携式折叠电动车车架",
-        ("zj-assist", "zj-ningbo", "sh-ipp"),
-    ),
-    Scenario(
-        "major_dispute_solution",
-        IPType.INVENTION,
-        "锂电池正极材料制备方法专利被{r}等多家企业实施",
-        "我方「一种高镍三元正极材料的制备方法」发明专利是核心产品的基础专利。经技术调查，被请求人等三家企业量产的"
-        "正极材料采用与我方权利要求1相同的共沉淀和两段烧结工艺，涉案金额较大，且被请求人已对我方专利提出无效宣告请求。",
-        "请求组织专家论证，提供包括行政裁决、诉讼和许可谈判在内的纠纷解决方案。",
-        (
-            ("江西锂源新材料有限公司", "锂源新材料", "江西省宜春市袁州区"),
-            ("湖南华锂科技股份有限公司", "华锂科技", "湖南省长沙市宁乡市"),
-        ),
-        "一种高镍三元正极材料的制备方法",
-        ("zj-ipp", "cnipa-guidance", "gd-ipp"),
-        (Channel.ONLINE, Channel.WALK_IN),
-        major=True,
-    ),
-    Scenario(
-        "ecommerce_complaint",
-        IPType.TRADEMARK,
-        "电商店铺销售假冒「湖畔知味」商标糕点（{r}）",
-        "我方「湖畔知味」商标在第30类糕点商品上注册。被请求人在电商平台销售的定胜糕包装使用「湖畔知味」字样，"
-        "商品来源不明，已有多名消费者向我方投诉食品质量问题。",
-        "请求转交电商平台对侵权链接采取删除、屏蔽措施，并对店铺进行警示。",
-        (
-            ("杭州味来食品商行", "味来食品", "某电商平台「味来特产店」"),
-            ("上海沪上好礼贸易有限公司", "沪上好礼", "某电商平台「沪上好礼旗舰店」"),
-        ),
-        "湖畔知味",
-        ("zj-hangzhou", "zj-assist"),
-        (Channel.ECOMMERCE, Channel.ONLINE),
-    ),
-    Scenario(
-        "ecommerce_complaint",
-        IPType.COPYRIGHT,
-        "原创插画被印制在T恤上通过直播间销售（{r}）",
-        "申请人是插画作者，系列作品「山海小兽」已办理作品登记。被请求人未经许可将其中6幅作品印制在T恤上，在直播间和"
-        "店铺销售，月销量上千件，已录屏保存直播内容。",
-        "请求通知平台下架侵权商品链接，并指导申请人就赔偿进行协商或起诉。",
-        (
-            ("广州市潮印服饰有限公司", "潮印服饰", "某短视频平台「潮印T恤工厂店」直播间"),
-            ("义乌市星辰服装商行", "星辰服装", "某电商平台「星辰潮牌」"),
-        ),
-        "山海小兽（系列插画）",
-        ("gd-guangzhou", "zj-yiwu", "sh-assist"),
-        (Channel.ONLINE, Channel.ECOMMERCE),
-    ),
-    Scenario(
-        "consultation",
-        IPType.GI,
-        "「西湖龙井」地理标志使用资格咨询",
-        "申请人在杭州市西湖区种植和加工茶叶，拟在产品包装上使用「西湖龙井」地理标志，希望了解使用条件、申请程序，"
-        "以及外地茶叶冒用该地理标志时可以采取的维权途径。",
-        "请就地理标志专用标志使用申请和维权途径提供咨询指导。",
-        centres=("zj-hangzhou", "zj-assist", "ws-zju"),
-        channels=(Channel.ONLINE, Channel.HOTLINE, Channel.WALK_IN),
-    ),
-    Scenario(
-        "infringement_opinion",
-        IPType.IC_LAYOUT,
-        "电源管理芯片布图设计被{r}复制",
-        "我方自主设计的电源管理芯片布图设计已登记。对被请求人量产芯片进行开盖、逐层剥离和拍照比对后，发现其核心功率"
-        "模块的布图与我方登记的布图设计高度一致，具有独创性的部分被整体复制。",
-        "请求组织专家对布图设计相同或实质性相似进行比对，出具参考意见。",
-        (
-            ("苏州芯瑞微电子有限公司", "芯瑞微电子", "江苏省苏州市工业园区"),
-            ("深圳市芯拓半导体有限公司", "芯拓半导体", "广东省深圳市福田区"),
-        ),
-        "PM8802 电源管理芯片布图设计",
-        ("ws-zhangjiang", "gd-shenzhen", "sh-ipp"),
-    ),
-    Scenario(
-        "consultation",
-        IPType.TRADE_SECRET,
-        "离职技术人员带走涂料配方，如何固定证据",
-        "申请人的核心技术人员离职后加入竞争对手，对方随即推出与我方配方性能几乎相同的防腐涂料。我方与该员工签有保密"
-        "协议和竞业限制协议，但尚未固定其带走资料的证据。",
-        "请就商业秘密的证据收集、保全和维权途径（民事诉讼、行政查处、刑事报案）提供咨询指导。",
-        centres=("gd-shenzhen", "zj-ningbo", "sh-assist"),
-        channels=(Channel.ONLINE, Channel.HOTLINE, Channel.WALK_IN),
-    ),
-    Scenario(
-        "infringement_opinion",
-        IPType.OTHER,
-        "杂交水稻品种权被{r}侵犯",
-        "申请人拥有「甬优1540」杂交水稻植物新品种权。被请求人未经许可生产、销售该品种的繁殖材料，包装标注为其他名称，"
-        "经DNA指纹检测与授权品种无差异。",
-        "请求就被请求人行为是否侵犯植物新品种权出具参考意见，并指导向农业农村部门投诉。",
-        (("安徽丰登种业有限公司", "丰登种业", "安徽省合肥市庐阳区"),),
-        "甬优1540",
-        ("zj-ningbo", "zj-assist"),
-    ),
-    Scenario(
-        "ecommerce_complaint",
-        IPType.DESIGN,
-        "儿童安全座椅外观设计被电商店铺仿冒（{r}）",
-        "我方「儿童安全座椅（星舰）」外观设计专利已授权。被请求人在多家电商平台店铺销售外形近似的安全座椅，价格仅为"
-        "我方产品的三分之一，已取得购买订单和实物。",
-        "请求出具侵权判定意见并协助向平台发起侵权投诉，删除侵权链接。",
-        (
-            ("宁波贝乐母婴用品有限公司", "贝乐母婴", "某电商平台「贝乐母婴专营店」"),
-            ("义乌市童安贸易商行", "童安贸易", "某电商平台「童安出行」"),
-        ),
-        "儿童安全座椅（星舰）",
-        ("zj-yiwu", "ws-yiwu-market", "zj-ningbo"),
-        (Channel.ECOMMERCE, Channel.ONLINE),
-    ),
-    Scenario(
-        "overseas_guidance",
-        IPType.TRADEMARK,
-        "美国电商平台临时限制令冻结店铺账户的应对",
-        "申请人在美国电商平台经营的店铺被列入一起商标侵权诉讼的被告名单，法院签发临时限制令（TRO），店铺资金被冻结。"
-        "申请人销售的商品为自有品牌，认为不构成侵权。",
-        "请求提供应诉策略、律师选择和与原告和解谈判方面的指导。",
-        (("Bright Star Brands LLC（美国）", "Bright Star", "美国伊利诺伊州北区联邦地区法院"),),
-        "",
-        ("cnipa-guidance", "gd-ipp", "zj-ningbo"),
-        (Channel.ONLINE, Channel.HOTLINE),
-    ),
-    Scenario(
-        "overseas_guidance",
-        IPType.INVENTION,
-        "美国ITC 337调查应诉指导（LED照明产品）",
-        "申请人收到美国国际贸易委员会337调查立案通知，被指控出口的LED照明产品侵犯对方两项美国专利。申请人年出口额"
-        "约两亿元，一旦发布普遍排除令将失去美国市场。",
-        "请求提供337调查应诉指导，组织专家进行不侵权和专利无效抗辩分析。",
-        (("Lumina Technologies Inc.（美国）", "Lumina", "美国国际贸易委员会"),),
-        "",
-        ("cnipa-guidance", "gd-ipp", "gd-shenzhen"),
-        (Channel.ONLINE, Channel.WALK_IN),
-        major=True,
-    ),
-    Scenario(
-        "early_warning",
-        IPType.TRADEMARK,
-        "东南亚市场商标布局与抢注风险预警",
-        "申请人计划明年进入越南、泰国和印度尼西亚市场，发现当地已有与我方品牌相同的商标申请，疑似被抢注。",
-        "请求开展目标市场商标检索和风险分析，提出商标布局和异议策略建议。",
-        centres=("gd-ipp", "zj-ningbo", "cnipa-guidance"),
-        channels=(Channel.ONLINE,),
-    ),
-    Scenario(
-        "early_warning",
-        IPType.INVENTION,
-        "新能源汽车热管理技术专利分析预警",
-        "申请人研发新一代热泵空调系统，拟与整车厂合作量产，需要了解该技术领域的专利布局和主要竞争对手的专利壁垒。",
-        "请求开展专利分析和侵权风险预警，提出规避设计和专利布局建议。",
-        centres=("sh-ipp", "zj-ipp", "gd-ipp"),
-        channels=(Channel.ONLINE, Channel.WALK_IN),
-    ),
-    Scenario(
-        "exhibition_complaint",
-        IPType.UTILITY_MODEL,
-        "展会展出侵犯电动工具实用新型专利产品（{r}）",
-        "我方「一种锂电角磨机的散热结构」实用新型专利有效。展会期间发现被请求人展出的角磨机散热结构与我方专利相同，"
-        "已拍照并取得样品说明书。",
-        "请求现场处理，要求被请求人撤展并提交不侵权说明。",
-        (("金华市精锐电动工具有限公司", "精锐电动工具", "广交会第一期 3.1 馆 F12 展位"),),
-        "一种锂电角磨机的散热结构",
-        ("ws-cantonfair", "gd-guangzhou"),
-        (Channel.EXHIBITION,),
-    ),
-    Scenario(
-        "consultation",
-        IPType.TRADEMARK,
-        "注册商标连续三年不使用被申请撤销，如何应对",
-        "申请人收到商标局转来的撤销连续三年不使用注册商标的答辩通知，该商标近年主要用于出口，国内销售较少。",
-        "请就答辩材料准备和使用证据的要求提供咨询指导。",
-        centres=("sh-assist", "zj-assist", "gd-assist", "sh-pudong"),
-    ),
-    Scenario(
-        "consultation",
-        IPType.COPYRIGHT,
-        "原创短视频被搬运，如何维权",
-        "申请人是短视频创作者，原创的非遗手工艺系列视频被多个账号搬运、去水印后发布并获得大量播放。",
-        "请就证据固定、平台投诉和诉讼维权提供咨询指导。",
-        centres=("zj-hangzhou", "sh-assist", "gd-guangzhou"),
-        channels=(Channel.ONLINE, Channel.HOTLINE),
-    ),
-    Scenario(
-        "infringement_opinion",
-        IPType.DESIGN,
-        "灯具外观设计专利侵权比对（{r}）",
-        "我方「吸顶灯（月影）」外观设计专利已授权。被请求人在灯饰城和电商平台销售的吸顶灯与我方专利仅在灯罩边缘有"
-        "细微差别，整体视觉效果近似。",
-        "请求就是否落入外观设计专利保护范围出具参考意见。",
-        (("中山市古镇华灯照明有限公司", "华灯照明", "广东省中山市古镇镇灯都大道"),),
-        "吸顶灯（月影）",
-        ("gd-assist", "gd-guangzhou", "gd-shenzhen"),
-    ),
-    Scenario(
-        "other",
-        IPType.TRADEMARK,
-        "商标代理机构恶意代理和虚假承诺投诉",
-        "申请人委托某商标代理机构办理商标注册，代理机构承诺「包过」并收取高额费用，申请被驳回后拒绝退费，还以申请人"
-        "名义提交了多件与他人知名商标近似的申请。",
-        "请求指导向知识产权管理部门投诉代理机构的违规行为。",
-        (("上海速标知识产权代理有限公司", "速标代理", "上海市闵行区"),),
-        "",
-        ("sh-assist", "sh-pudong"),
-    ),
-    Scenario(
-        "infringement_opinion",
-        IPType.GI,
-        "「金华火腿」地理标志证明商标被{r}冒用",
-        "申请人是「金华火腿」地理标志证明商标的合法使用人。被请求人在产地以外生产火腿，包装上突出使用「金华火腿」"
-        "字样，未经注册人许可。",
-        "请求就被请求人行为是否侵犯地理标志证明商标专用权出具参考意见。",
-        (("江苏如皋鑫盛肉制品有限公司", "鑫盛肉制品", "江苏省南通市如皋市"),),
-        "金华火腿",
-        ("zj-assist", "zj-hangzhou"),
-    ),
-    Scenario(
-        "consultation",
-        IPType.INVENTION,
-        "发明专利被提出无效宣告请求，如何答复",
-        "申请人的核心发明专利被竞争对手提出无效宣告请求，请求人提交了三篇对比文件，认为权利要求不具备创造性。",
-        "请就无效宣告程序中的答复策略、权利要求修改方式提供咨询指导。",
-        centres=("sh-ipp", "zj-ipp", "ws-zhangjiang", "gd-ipp"),
-        channels=(Channel.ONLINE, Channel.WALK_IN),
-    ),
-    Scenario(
-        "ecommerce_complaint",
-        IPType.UTILITY_MODEL,
-        "电商店铺销售侵犯实用新型专利的手机支架（{r}）",
-        "我方「一种可折叠磁吸手机支架」实用新型专利有效。被请求人在电商平台销售的手机支架采用相同的磁吸折叠结构，"
-        "月销量超过五千件。",
-        "请求协助向平台提交侵权投诉并出具判定意见。",
-        (("深圳市酷联数码科技有限公司", "酷联数码", "某电商平台「酷联数码专营店」"),),
-        "一种可折叠磁吸手机支架",
-        ("gd-shenzhen", "zj-yiwu"),
-        (Channel.ECOMMERCE, Channel.ONLINE),
-    ),
-    Scenario(
-        "infringement_opinion",
-        IPType.TRADEMARK,
-        "小商品市场商户销售仿冒「晨曦」文具（{r}）",
-        "我方「晨曦」商标在第16类文具商品上注册多年。市场内多家商户销售标有「晨熙」字样的笔记本和中性笔，包装装潢与"
-        "我方产品近似，已委托公证处购买取证。",
-        "请求出具侵权判定参考意见，并协调市场管理方对商户进行处理。",
-        (
-            ("义乌市福田李氏文具店", "李氏文具", "义乌国际商贸城二区 H 街 23105 商位"),
-            ("义乌市小新文化用品商行", "小新文化用品", "义乌国际商贸城二区 K 街 25212 商位"),
-        ),
-        "晨曦",
-        ("ws-yiwu-market", "zj-yiwu"),
-        (Channel.WALK_IN, Channel.ONLINE, Channel.HOTLINE),
-    ),
-    Scenario(
-        "consultation",
-        IPType.IC_LAYOUT,
-        "集成电路布图设计登记与保护期限咨询",
-        "申请人是一家芯片设计初创企业，首款芯片即将流片，希望了解布图设计登记的时限、需要提交的材料以及保护期限。",
-        "请提供布图设计专有权登记和保护方面的咨询指导。",
-        centres=("ws-zhangjiang", "sh-ipp", "gd-shenzhen"),
-        channels=(Channel.ONLINE, Channel.WALK_IN),
-    ),
-    Scenario(
-        "other",
-        IPType.OTHER,
-        "知识产权质押融资中的专利权属争议咨询",
-        "申请人拟以专利权质押向银行融资，但发现其中一项专利的发明人曾在前单位任职，前单位主张该专利为职务发明。",
-        "请就专利权属争议的解决途径和对质押融资的影响提供指导。",
-        centres=("zj-assist", "gd-assist", "sh-assist"),
-    ),
+# The case scenarios: demo_data/scenarios.json, one object per scenario with the fields of Scenario.
+SCENARIOS: tuple[Scenario, ...] = tuple(
+    demo_spec(Scenario, row, ip_type=IPType, centres=str, channels=Channel, respondents=tuple)
+    for row in demo_rows("scenarios.json")
 )
 
 
@@ -1571,7 +1031,8 @@ class DemoSeeder:
                     cs.case_share_revoke(case=case, actor=director, share=share)
         elif action == "conclude":
             outcome = r.choice(OUTCOMES[plan.scenario.service])
-            cs.case_conclude(case=case, actor=case.handler, outcome=outcome, result_letter=RESULT_LETTERS[outcome])
+            if not self._answer_consultation(case, plan.scenario, RESULT_LETTERS[outcome]):
+                cs.case_conclude(case=case, actor=case.handler, outcome=outcome, result_letter=RESULT_LETTERS[outcome])
         elif action == "close":
             cs.case_close(case=case, actor=case.handler or director)
         elif action == "reopen":
@@ -1588,6 +1049,25 @@ class DemoSeeder:
             cs.case_receive_transfer(case=case, actor=intake)
         else:  # pragma: no cover - the plan only uses the actions above
             raise ValueError(action)
+
+    def _answer_consultation(self, case: Any, scenario: Scenario, answer: str) -> bool:
+        """A consultation is concluded by sending its answer (the case's own "conclude" refuses it until then): the
+        handler takes the case into the consultation flow and sends the answer. False for any other case, and for a
+        reopened consultation whose answer was sent before (it concludes as any case)."""
+        from weiyuan.cases.models import CONSULTATION_SERVICE
+        from weiyuan.consultations import services as consultations
+        from weiyuan.consultations.models import Consultation
+        from weiyuan.consultations.services.answering import first_answer_sent
+
+        if case.service_type.code != CONSULTATION_SERVICE:
+            return False
+        consultation = Consultation.objects.filter(case=case).first()
+        if consultation is None:
+            consultation = consultations.consultation_adopt(case=case, actor=case.handler, topic=scenario.topic)
+        if first_answer_sent(consultation):
+            return False
+        consultations.answer_send(consultation=consultation, actor=case.handler, body=answer)
+        return True
 
     def _other_centre(self, centre_id: int) -> Any:
         """A centre that takes cases in the same province if there is one, else another province's."""

@@ -57,6 +57,7 @@ class TagOut(Schema):
     kind: str
     code: str
     name: str
+    name_en: str = Field(description="English name; empty where none is recorded.")
 
 
 class ItemSummaryOut(Schema):
@@ -138,7 +139,7 @@ def _summary_fields(item: KnowledgeItem) -> dict[str, Any]:
         "title": version.title,
         "summary": version.summary,
         "centre": CentreOut(code=item.centre.code, name=item.centre.name),
-        "tags": [TagOut(kind=t.kind, code=t.code, name=t.name) for t in item.tags.all()],
+        "tags": [TagOut(kind=t.kind, code=t.code, name=t.name, name_en=t.name_en) for t in item.tags.all()],
         "published_at": item.published_at,
         "featured_qa": item.origin == "consultation",
         "url": reverse("knowledge:item", args=[item.pk]),

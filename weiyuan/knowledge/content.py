@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from weiyuan.core.punctuation import join_list
 from weiyuan.knowledge.models import Article, ItemType, KnowledgeItemVersion, Tag
 
 TITLE_MAX = 200
@@ -44,9 +45,7 @@ def clean_content(item_type: str, content: ItemContent) -> ItemContent:
     )
     errors: dict[str, str] = {}
     if item_type not in ItemType.values:
-        errors["item_type"] = _("类型只能是：%(types)s。") % {
-            "types": "、".join(str(label) for label in ItemType.labels)
-        }
+        errors["item_type"] = _("类型只能是：%(types)s。") % {"types": join_list(ItemType.labels)}
     if not cleaned.title:
         errors["title"] = _("请填写标题。")
     elif len(cleaned.title) > TITLE_MAX:
@@ -82,13 +81,12 @@ def version_fields(content: ItemContent) -> dict[str, Any]:
 
 
 def search_text(item_type: str, version: KnowledgeItemVersion, cited: Sequence[str]) -> str:
-    """The text of a version for the search index: summary, question and answer or body, and its citations."""
-    from weiyuan.knowledge.formatting import plain_text
-
+    """The text of a version for the search index, as written: summary, question and answer or body, and its
+    citations (`item_indexing` takes the Markdown marks out)."""
     parts = [version.summary]
     if item_type == ItemType.QA:
         parts += [version.question, version.answer]
-    parts.append(plain_text(version.body))
+    parts.append(version.body)
     if cited:
         parts.append("、".join(cited))
     return "\n\n".join(p for p in parts if p)

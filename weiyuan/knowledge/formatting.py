@@ -84,12 +84,50 @@ def render_text(text: str, cited: Iterable[CitedArticle] = ()) -> SafeString:
     return mark_safe("".join(html))
 
 
+# Markdown marks an author may type (the page shows headings and lists; the others are kept as typed there), taken
+# out of the text given to the search index, so snippets and index words hold the words only.
+FENCE_RE = re.compile(r"^(```|~~~)")
+RULE_RE = re.compile(r"^(?:[-*_]\s*){3,}$|^=+$")
+HEADING_RE = re.compile(r"^#{1,6}(?:\s+|$)(.*?)(?:\s+#+)?$")
+QUOTE_RE = re.compile(r"^(?:>\s?)+")
+LIST_MARK_RE = re.compile(r"^(?:[-*+•·]\s+(?:\[[ xX]\]\s+)?|\d{1,3}(?:[.)．]\s+|、\s*))")
+TABLE_RULE_RE = re.compile(r"^\|?(?:\s*:?-{3,}:?\s*\|)+\s*:?-*:?\s*\|?$")
+LINK_DEFINITION_RE = re.compile(r"^\[[^\]]+\]:\s+\S+")
+INLINE_MARKS = (
+    (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),  # image: its alt text
+    (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),  # link: its text
+    (re.compile(r"\[([^\]]+)\]\[[^\]]*\]"), r"\1"),  # reference link: its text
+    (re.compile(r"<(https?://[^>\s]+)>"), r"\1"),  # autolink: the address
+    (re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>"), ""),  # inline HTML tags
+    (re.compile(r"`([^`]+)`"), r"\1"),  # code
+    (re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1"), r"\2"),  # strong
+    (re.compile(r"~~(?=\S)(.+?)(?<=\S)~~"), r"\1"),  # strikethrough
+    (re.compile(r"(?<![*\\])\*(?=[^\s*])(.+?)(?<=[^\s*\\])\*(?!\*)"), r"\1"),  # emphasis with *
+    # Emphasis with _ only at word edges: "file_name" and 甲_乙 keep their underscores.
+    (re.compile(r"(?<![\w\\])_(?=[^\s_])(.+?)(?<=[^\s_])_(?!\w)"), r"\1"),
+    (re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])"), r"\1"),  # backslash escapes
+)
+
+
 def plain_text(text: str) -> str:
-    """The text without the layout marks, for the search index and snippets."""
-    lines = []
+    """The words of a text written in Markdown, without its marks: headings, list and quote marks, emphasis, links
+    (their text stays, the address goes), code marks, rules and table borders. Line and paragraph breaks stay, so
+    the search index and its snippets read as the text does."""
+    lines: list[str] = []
     for line in text.replace("\r\n", "\n").split("\n"):
         stripped = line.strip()
-        stripped = stripped[3:] if stripped.startswith("## ") else stripped
-        stripped = BULLET_RE.sub("", stripped)
-        lines.append(stripped)
-    return "\n".join(lines).strip()
+        if FENCE_RE.match(stripped) or RULE_RE.match(stripped) or TABLE_RULE_RE.match(stripped):
+            continue
+        if LINK_DEFINITION_RE.match(stripped):
+            continue
+        stripped = QUOTE_RE.sub("", stripped)
+        heading = HEADING_RE.match(stripped)
+        if heading:
+            stripped = heading.group(1)
+        stripped = LIST_MARK_RE.sub("", stripped)
+        if stripped.startswith("|") and stripped.endswith("|") and len(stripped) > 1:
+            stripped = "  ".join(cell.strip() for cell in stripped[1:-1].split("|"))
+        for pattern, replacement in INLINE_MARKS:
+            stripped = pattern.sub(replacement, stripped)
+        lines.append(stripped.strip())
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()

@@ -23,7 +23,7 @@ class TagField(forms.ModelMultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
 
     def label_from_instance(self, obj: Any) -> str:
-        return str(obj.name)
+        return str(obj.display_name)
 
 
 def _tags(kind: str) -> Any:
@@ -128,7 +128,7 @@ class ItemForm(forms.Form):
 
 class CentreChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        return str(obj.name)
+        return str(obj.display_name)
 
 
 class ItemCreateForm(ItemForm):

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from weiyuan.knowledge.content import search_text
+from weiyuan.knowledge.formatting import plain_text
 from weiyuan.knowledge.models import KnowledgeCitation, KnowledgeItem, Tag, TagKind
 from weiyuan.knowledge.selectors import citation
 from weiyuan.search import sources
@@ -39,7 +40,8 @@ def item_entry_fields(item: KnowledgeItem) -> dict[str, Any]:
         "source": item.item_type,
         "source_id": item.pk,
         "title": version.title,
-        "body": search_text(item.item_type, version, cited),
+        # Bodies are written in Markdown: the index and its snippets get the words, not the marks ("## ", "**").
+        "body": plain_text(search_text(item.item_type, version, cited)),
         "url": reverse("knowledge:item", args=[item.pk]),
         "published_on": timezone.localdate(item.published_at),
         "ip_types": tuple(sorted(t.code for t in tags if t.kind == TagKind.IP_TYPE)),

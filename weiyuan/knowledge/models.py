@@ -7,6 +7,7 @@ from typing import Any, Self
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from weiyuan.access.scoping import ScopedQuerySet
@@ -112,6 +113,13 @@ class Tag(models.Model):
         constraints = [models.UniqueConstraint(fields=["kind", "code"], name="kb_tag_unique_code")]
 
     def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the user's language (tags are data, so they carry both names)."""
+        if (get_language() or "").startswith("en") and self.name_en:
+            return self.name_en
         return self.name
 
 

@@ -19,10 +19,12 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from weiyuan.access.knowledge import kb_create_refusal, kb_reviewer_centre_ids
 from weiyuan.audit.services import audit_record
 from weiyuan.cases.transitions import TransitionRefused
+from weiyuan.core.punctuation import join_list
 from weiyuan.knowledge.content import ItemContent, clean_content, version_fields
 from weiyuan.knowledge.indexing import law_reindex
 from weiyuan.knowledge.models import (
@@ -154,6 +156,17 @@ def _set_citations(version: KnowledgeItemVersion, articles: Sequence[Article]) -
     )
 
 
+def _write_version(
+    item: KnowledgeItem, version: KnowledgeItemVersion, content: ItemContent, *, item_tags: bool
+) -> None:
+    """The version's tags and cited articles; with `item_tags`, the item's own tags too (while nothing of it is
+    public: a published item keeps its tags until a new version is approved)."""
+    version.tags.set(content.tags)
+    _set_citations(version, content.articles)
+    if item_tags:
+        item.tags.set(content.tags)
+
+
 def _snapshot(item: KnowledgeItem, version: KnowledgeItemVersion | None = None) -> dict[str, Any]:
     data: dict[str, Any] = {"status": item.status, "draft_state": item.draft_state}
     if version is not None:
@@ -164,6 +177,14 @@ def _snapshot(item: KnowledgeItem, version: KnowledgeItemVersion | None = None) 
             tags=sorted(t.code for t in version.tags.all()),
         )
     return data
+
+
+def _audit(
+    item: KnowledgeItem, actor: Any, action: str, *, before: dict[str, Any] | None, after: dict[str, Any]
+) -> None:
+    audit_record(
+        actor=actor, action=f"knowledge.{action}", obj=item, centre_id=item.centre_id, before=before, after=after
+    )
 
 
 def item_public_url(item: KnowledgeItem) -> str:
@@ -186,8 +207,31 @@ def _unindex(item: KnowledgeItem) -> None:
     entry_remove(source=item.item_type, source_id=item.pk)
 
 
-def _notify(recipients: Sequence[Any], item: KnowledgeItem, key: str, build: Callable[[], Notice]) -> None:
-    outbox_enqueue(recipients=recipients, notice=build, dedupe_key=f"kb-item:{item.pk}:{key}")
+# The notices about an item: kind -> (subject, body), filled with the item's title (and the reason of a return).
+NOTICE_TEXTS = {
+    "kb_review": (
+        gettext_lazy("知识库条目待审核：%(title)s"),
+        gettext_lazy("「%(title)s」已提交审核，请在知识库管理页面审核。"),
+    ),
+    "kb_approved": (
+        gettext_lazy("知识库条目已发布：%(title)s"),
+        gettext_lazy("您撰写的「%(title)s」已审核通过并公开发布。"),
+    ),
+    "kb_returned": (
+        gettext_lazy("知识库条目被退回修改：%(title)s"),
+        gettext_lazy("「%(title)s」被退回修改。理由：%(reason)s"),
+    ),
+}
+
+
+def _notify(recipients: Sequence[Any], item: KnowledgeItem, key: str, kind: str, **params: str) -> None:
+    """Queue a notice about the item, linking to its page, written in each recipient's language."""
+    subject, body = NOTICE_TEXTS[kind]
+
+    def notice() -> Notice:
+        return Notice(kind=kind, subject=str(subject) % params, body=str(body) % params, url=item_public_url(item))
+
+    outbox_enqueue(recipients=recipients, notice=notice, dedupe_key=f"kb-item:{item.pk}:{key}")
 
 
 def _reviewers(item: KnowledgeItem, *, exclude: Any) -> list[Any]:
@@ -203,6 +247,16 @@ def _reviewers(item: KnowledgeItem, *, exclude: Any) -> list[Any]:
     return [user for user in reviewers if user.pk != getattr(exclude, "pk", None)]
 
 
+def _reason(reason: str, *, missing: str, too_long: str) -> str:
+    """A reviewer's reason, trimmed: required, at most 2,000 characters (a ValidationError on "reason")."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": missing})
+    if len(reason) > 2000:
+        raise ValidationError({"reason": too_long})
+    return reason
+
+
 @transaction.atomic
 def item_create(*, actor: Any, centre: Centre, item_type: str, content: ItemContent) -> KnowledgeItem:
     """A new item of `centre`, with its first version as a draft of `actor`."""
@@ -214,18 +268,10 @@ def item_create(*, actor: Any, centre: Centre, item_type: str, content: ItemCont
         item_type=item_type, centre=centre, created_by=actor, status=ItemStatus.DRAFT, draft_state=DraftState.DRAFT
     )
     version = KnowledgeItemVersion.objects.create(item=item, number=1, author=actor, **version_fields(content))
-    version.tags.set(content.tags)
-    _set_citations(version, content.articles)
-    item.tags.set(content.tags)
+    _write_version(item, version, content, item_tags=True)
     item.draft_version = version
     item.save(update_fields=["draft_version", "updated_at"])
-    audit_record(
-        actor=actor,
-        action="knowledge.item_create",
-        obj=item,
-        centre_id=centre.pk,
-        after={"item_type": item_type, **_snapshot(item, version)},
-    )
+    _audit(item, actor, "item_create", before=None, after={"item_type": item_type, **_snapshot(item, version)})
     return item
 
 
@@ -234,8 +280,7 @@ def item_edit(*, item: KnowledgeItem, actor: Any, content: ItemContent) -> Knowl
     """Change the working draft, or start one. The author's own draft is changed in place; otherwise (a published
     item, or a draft written by someone else) a new version is made, so every version has one author and the
     four-eyes rule of approval holds. A published version stays live until the new one is approved."""
-    item = _locked(item)
-    check_transition(item, "edit", actor)
+    item = _step(item, "edit", actor)
     content = clean_content(item.item_type, content)
     draft = item.draft_version
     before = _snapshot(item, draft or item.published_version)
@@ -250,22 +295,12 @@ def item_edit(*, item: KnowledgeItem, actor: Any, content: ItemContent) -> Knowl
             draft.save(update_fields=["state", "updated_at"])
         number = (item.versions.aggregate(n=Max("number"))["n"] or 0) + 1
         version = KnowledgeItemVersion.objects.create(item=item, number=number, author=actor, **version_fields(content))
-    version.tags.set(content.tags)
-    _set_citations(version, content.articles)
-    if item.status == ItemStatus.DRAFT:
-        # Nothing is public yet: the item's tags follow the draft. A published item keeps its tags until approval.
-        item.tags.set(content.tags)
+    # Nothing is public yet: the item's tags follow the draft. A published item keeps its tags until approval.
+    _write_version(item, version, content, item_tags=item.status == ItemStatus.DRAFT)
     item.draft_version = version
     item.draft_state = DraftState.DRAFT
     item.save(update_fields=["draft_version", "draft_state", "updated_at"])
-    audit_record(
-        actor=actor,
-        action="knowledge.item_edit",
-        obj=item,
-        centre_id=item.centre_id,
-        before=before,
-        after=_snapshot(item, version),
-    )
+    _audit(item, actor, "item_edit", before=before, after=_snapshot(item, version))
     return version
 
 
@@ -278,36 +313,42 @@ def _locked(item: KnowledgeItem) -> KnowledgeItem:
     )
 
 
-@transaction.atomic
-def item_submit(*, item: KnowledgeItem, actor: Any) -> KnowledgeItem:
+def _step(item: KnowledgeItem, action: str, actor: Any) -> KnowledgeItem:
+    """The item, locked, once the workflow table allows `action` (TransitionRefused with the reason if not)."""
     item = _locked(item)
-    check_transition(item, "submit", actor)
+    check_transition(item, action, actor)
+    return item
+
+
+def _draft(item: KnowledgeItem) -> KnowledgeItemVersion:
+    """The working draft of an item whose step needs one (the workflow table's guards have checked it exists)."""
     draft = item.draft_version
     assert draft is not None
+    return draft
+
+
+@transaction.atomic
+def item_submit(*, item: KnowledgeItem, actor: Any) -> KnowledgeItem:
+    item = _step(item, "submit", actor)
+    draft = _draft(item)
     draft.state = VersionState.IN_REVIEW
     draft.submitted_at = timezone.now()
     draft.save(update_fields=["state", "submitted_at", "updated_at"])
     item.draft_state = DraftState.IN_REVIEW
     item.save(update_fields=["draft_state", "updated_at"])
-    audit_record(
-        actor=actor,
-        action="knowledge.item_submit",
-        obj=item,
-        centre_id=item.centre_id,
+    _audit(
+        item,
+        actor,
+        "item_submit",
         before={"draft_state": DraftState.DRAFT},
         after={"draft_state": DraftState.IN_REVIEW, "version": draft.number},
     )
-    title = draft.title
     _notify(
         _reviewers(item, exclude=actor),
         item,
         f"v{draft.number}:submitted:{draft.submitted_at.isoformat()}",
-        lambda: Notice(
-            kind="kb_review",
-            subject=_("知识库条目待审核：%(title)s") % {"title": title},
-            body=_("「%(title)s」已提交审核，请在知识库管理页面审核。") % {"title": title},
-            url=item_public_url(item),
-        ),
+        "kb_review",
+        title=draft.title,
     )
     return item
 
@@ -315,10 +356,8 @@ def item_submit(*, item: KnowledgeItem, actor: Any) -> KnowledgeItem:
 @transaction.atomic
 def item_approve(*, item: KnowledgeItem, actor: Any) -> KnowledgeItem:
     """The version under review becomes the live one; the item is published (again) and indexed for search."""
-    item = _locked(item)
-    check_transition(item, "approve", actor)
-    draft = item.draft_version
-    assert draft is not None
+    item = _step(item, "approve", actor)
+    draft = _draft(item)
     before = _snapshot(item, item.published_version)
     now = timezone.now()
     draft.state = VersionState.APPROVED
@@ -335,25 +374,13 @@ def item_approve(*, item: KnowledgeItem, actor: Any) -> KnowledgeItem:
     )
     item.tags.set(draft.tags.all())
     _index_published(item)
-    audit_record(
-        actor=actor,
-        action="knowledge.item_approve",
-        obj=item,
-        centre_id=item.centre_id,
-        before=before,
-        after=_snapshot(item, draft),
-    )
-    title = draft.title
+    _audit(item, actor, "item_approve", before=before, after=_snapshot(item, draft))
     _notify(
         [draft.author] if draft.author_id != actor.pk else [],
         item,
         f"v{draft.number}:approved",
-        lambda: Notice(
-            kind="kb_approved",
-            subject=_("知识库条目已发布：%(title)s") % {"title": title},
-            body=_("您撰写的「%(title)s」已审核通过并公开发布。") % {"title": title},
-            url=item_public_url(item),
-        ),
+        "kb_approved",
+        title=draft.title,
     )
     return item
 
@@ -361,15 +388,11 @@ def item_approve(*, item: KnowledgeItem, actor: Any) -> KnowledgeItem:
 @transaction.atomic
 def item_return(*, item: KnowledgeItem, actor: Any, reason: str) -> KnowledgeItem:
     """Send the version under review back to its author with the reason; a published version stays live."""
-    item = _locked(item)
-    check_transition(item, "return", actor)
-    reason = reason.strip()
-    if not reason:
-        raise ValidationError({"reason": _("请填写退回理由，说明作者需要修改什么。")})
-    if len(reason) > 2000:
-        raise ValidationError({"reason": _("退回理由最多 2000 个字。")})
-    draft = item.draft_version
-    assert draft is not None
+    item = _step(item, "return", actor)
+    reason = _reason(
+        reason, missing=_("请填写退回理由，说明作者需要修改什么。"), too_long=_("退回理由最多 2000 个字。")
+    )
+    draft = _draft(item)
     draft.state = VersionState.DRAFT
     draft.return_reason = reason
     draft.reviewed_by = actor
@@ -377,25 +400,20 @@ def item_return(*, item: KnowledgeItem, actor: Any, reason: str) -> KnowledgeIte
     draft.save(update_fields=["state", "return_reason", "reviewed_by", "reviewed_at", "updated_at"])
     item.draft_state = DraftState.DRAFT
     item.save(update_fields=["draft_state", "updated_at"])
-    audit_record(
-        actor=actor,
-        action="knowledge.item_return",
-        obj=item,
-        centre_id=item.centre_id,
+    _audit(
+        item,
+        actor,
+        "item_return",
         before={"draft_state": DraftState.IN_REVIEW, "version": draft.number},
         after={"draft_state": DraftState.DRAFT, "version": draft.number, "reason": reason},
     )
-    title = draft.title
     _notify(
         [draft.author],
         item,
         f"v{draft.number}:returned:{draft.reviewed_at.isoformat()}",
-        lambda: Notice(
-            kind="kb_returned",
-            subject=_("知识库条目被退回修改：%(title)s") % {"title": title},
-            body=_("「%(title)s」被退回修改。理由：%(reason)s") % {"title": title, "reason": reason},
-            url=item_public_url(item),
-        ),
+        "kb_returned",
+        title=draft.title,
+        reason=reason,
     )
     return item
 
@@ -403,70 +421,52 @@ def item_return(*, item: KnowledgeItem, actor: Any, reason: str) -> KnowledgeIte
 @transaction.atomic
 def item_discard(*, item: KnowledgeItem, actor: Any) -> KnowledgeItem:
     """Drop an unsubmitted revision of a published (or withdrawn) item; the approved version is unchanged."""
-    item = _locked(item)
-    check_transition(item, "discard", actor)
-    draft = item.draft_version
-    assert draft is not None
+    item = _step(item, "discard", actor)
+    draft = _draft(item)
     draft.state = VersionState.SUPERSEDED
     draft.save(update_fields=["state", "updated_at"])
     item.draft_version = None
     item.draft_state = DraftState.NONE
     item.save(update_fields=["draft_version", "draft_state", "updated_at"])
-    audit_record(
-        actor=actor,
-        action="knowledge.item_discard",
-        obj=item,
-        centre_id=item.centre_id,
+    _audit(
+        item,
+        actor,
+        "item_discard",
         before={"draft_state": DraftState.DRAFT, "version": draft.number},
         after={"draft_state": DraftState.NONE},
     )
     return item
 
 
+def _set_status(item: KnowledgeItem, actor: Any, action: str, status: str, **after: Any) -> KnowledgeItem:
+    """Withdraw or republish: the item's status changes, the search index follows, in one audit event."""
+    before = item.status
+    item.status = status
+    item.save(update_fields=["status", "updated_at"])
+    if status == ItemStatus.PUBLISHED:
+        _index_published(item)
+    else:
+        _unindex(item)
+    _audit(item, actor, action, before={"status": before}, after={"status": status, **after})
+    return item
+
+
 @transaction.atomic
 def item_withdraw(*, item: KnowledgeItem, actor: Any, reason: str) -> KnowledgeItem:
     """Take a published item off public view and out of the search index; its author centre still sees it."""
-    item = _locked(item)
-    check_transition(item, "withdraw", actor)
-    reason = reason.strip()
-    if not reason:
-        raise ValidationError({"reason": _("请填写撤回理由（例如法律已修改、内容有误）。")})
-    if len(reason) > 2000:
-        raise ValidationError({"reason": _("撤回理由最多 2000 个字。")})
-    item.status = ItemStatus.WITHDRAWN
-    item.save(update_fields=["status", "updated_at"])
-    _unindex(item)
-    audit_record(
-        actor=actor,
-        action="knowledge.item_withdraw",
-        obj=item,
-        centre_id=item.centre_id,
-        before={"status": ItemStatus.PUBLISHED},
-        after={"status": ItemStatus.WITHDRAWN, "reason": reason},
+    item = _step(item, "withdraw", actor)
+    reason = _reason(
+        reason, missing=_("请填写撤回理由（例如法律已修改、内容有误）。"), too_long=_("撤回理由最多 2000 个字。")
     )
-    return item
+    return _set_status(item, actor, "item_withdraw", ItemStatus.WITHDRAWN, reason=reason)
 
 
 @transaction.atomic
 def item_republish(*, item: KnowledgeItem, actor: Any) -> KnowledgeItem:
     """Make a withdrawn item public again, on its last approved version."""
-    item = _locked(item)
-    check_transition(item, "republish", actor)
-    item.status = ItemStatus.PUBLISHED
-    item.save(update_fields=["status", "updated_at"])
-    _index_published(item)
-    audit_record(
-        actor=actor,
-        action="knowledge.item_republish",
-        obj=item,
-        centre_id=item.centre_id,
-        before={"status": ItemStatus.WITHDRAWN},
-        after={
-            "status": ItemStatus.PUBLISHED,
-            "version": item.published_version.number if item.published_version else None,
-        },
-    )
-    return item
+    item = _step(item, "republish", actor)
+    version = item.published_version.number if item.published_version else None
+    return _set_status(item, actor, "item_republish", ItemStatus.PUBLISHED, version=version)
 
 
 def tags_for_codes(*, field: str, kind: str, codes: Sequence[str]) -> list[Tag]:
@@ -475,11 +475,11 @@ def tags_for_codes(*, field: str, kind: str, codes: Sequence[str]) -> list[Tag]:
     found = {t.code: t for t in Tag.objects.filter(kind=kind, code__in=wanted)}
     unknown = [c for c in wanted if c not in found]
     if unknown:
-        valid = "、".join(Tag.objects.filter(kind=kind).order_by("position").values_list("code", flat=True))
+        valid = join_list(Tag.objects.filter(kind=kind).order_by("position").values_list("code", flat=True))
         raise ValidationError(
             {
                 field: _("不认识的代码：%(unknown)s。可用的代码：%(valid)s。")
-                % {"unknown": "、".join(unknown), "valid": valid}
+                % {"unknown": join_list(unknown), "valid": valid}
             }
         )
     return [found[c] for c in wanted]
@@ -513,7 +513,7 @@ def qa_publish_from_consultation(
     articles_by_id = {a.pk: a for a in Article.objects.filter(pk__in=list(cited_article_ids))}
     missing = [str(pk) for pk in cited_article_ids if pk not in articles_by_id]
     if missing:
-        raise ValidationError({"cited_article_ids": _("没有这些条文：%(ids)s。") % {"ids": "、".join(missing)}})
+        raise ValidationError({"cited_article_ids": _("没有这些条文：%(ids)s。") % {"ids": join_list(missing)}})
     tags = [
         *tags_for_codes(field="ip_types", kind=TagKind.IP_TYPE, codes=ip_types),
         *tags_for_codes(field="topics", kind=TagKind.TOPIC, codes=topics),
@@ -548,17 +548,15 @@ def qa_publish_from_consultation(
         reviewed_at=now,
         **version_fields(content),
     )
-    version.tags.set(content.tags)
-    _set_citations(version, content.articles)
-    item.tags.set(content.tags)
+    _write_version(item, version, content, item_tags=True)
     item.published_version = version
     item.save(update_fields=["published_version", "updated_at"])
     _index_published(item)
-    audit_record(
-        actor=approved_by,
-        action="knowledge.qa_publish_from_consultation",
-        obj=item,
-        centre_id=centre.pk,
+    _audit(
+        item,
+        approved_by,
+        "qa_publish_from_consultation",
+        before=None,
         after={"nominated_by": getattr(nominated_by, "pk", None), **_snapshot(item, version)},
     )
     return item

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from weiyuan.cases.models import ServiceType
 from weiyuan.core.choices import IPType
+from weiyuan.core.punctuation import join_list
 from weiyuan.network.models import Centre, CentreKind, Region, WorkstationSite
 from weiyuan.network.selectors import region_prefix, region_search
 from weiyuan.network.services import FILING_TRANSITIONS
@@ -64,7 +65,7 @@ def resolve_region(value: str) -> Region:
     raise ValidationError(
         _("「%(v)s」对应多个地区（%(c)s），请从候选中选择或填写行政区划代码。"),
         code="ambiguous_region",
-        params={"v": value, "c": "、".join(f"{r.full_name} {r.code}" for r in matches[:5])},
+        params={"v": value, "c": join_list(f"{r.full_name} {r.code}" for r in matches[:5])},
     )
 
 

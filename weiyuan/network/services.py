@@ -183,10 +183,10 @@ def filing_transition(*, actor: Any, centre: Centre, action: str, text: str = ""
         if t.decided_by_parent:
             raise TransitionRefused(
                 _("备案由上级机构负责人决定，您不是「%(p)s」的负责人。")
-                % {"p": centre.parent.name if centre.parent else _("平台管理员")},
+                % {"p": centre.parent.display_name if centre.parent else _("平台管理员")},
                 status=403,
             )
-        raise TransitionRefused(_("备案只能由「%(c)s」的负责人提交。") % {"c": centre.name}, status=403)
+        raise TransitionRefused(_("备案只能由「%(c)s」的负责人提交。") % {"c": centre.display_name}, status=403)
     if centre.filing_status not in t.sources:
         raise TransitionRefused(
             _("备案状态为「%(s)s」，不能%(a)s。") % {"s": centre.get_filing_status_display(), "a": t.label}

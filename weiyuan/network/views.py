@@ -241,7 +241,8 @@ def filing_action(request: HttpRequest, code: str) -> HttpResponse:
             centre.refresh_from_db()
             messages.success(
                 request,
-                _("「%(c)s」的备案状态已变为「%(s)s」。") % {"c": centre.name, "s": centre.get_filing_status_display()},
+                _("「%(c)s」的备案状态已变为「%(s)s」。")
+                % {"c": centre.display_name, "s": centre.get_filing_status_display()},
             )
             return redirect(_safe_next(request, data.get("next", ""), back))
     return render(

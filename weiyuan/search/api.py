@@ -48,7 +48,10 @@ class SearchHitOut(Schema):
 class SearchOut(Schema):
     query: str
     total: int
-    total_is_capped: bool
+    total_is_capped: bool = Field(
+        description="True when the count stopped at its cap (1,000): the hits are the best of the broad query's"
+        " candidates, and pages stop there."
+    )
     page: int
     page_size: int
     relaxed: bool = Field(description="True when no entry holds every word: hits hold some of them.")

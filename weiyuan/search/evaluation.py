@@ -4,6 +4,7 @@ with at least one right article among the first k hits (top-k hit rate), and whi
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +27,7 @@ class Evaluation:
     hits: int = 0
     by_script: dict[str, list[int]] = field(default_factory=dict)  # script -> [hits, total]
     misses: list[Miss] = field(default_factory=list)
+    milliseconds: list[float] = field(default_factory=list)  # time of each search
 
     @property
     def rate(self) -> float:
@@ -34,6 +36,11 @@ class Evaluation:
     def script_rate(self, script: str) -> float:
         hits, total = self.by_script.get(script, [0, 0])
         return hits / total if total else 0.0
+
+    def percentile(self, share: float) -> float:
+        """Search time (ms) below which `share` of the questions were answered."""
+        ordered = sorted(self.milliseconds)
+        return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
 
 
 def load_questions(path: Path) -> list[dict[str, object]]:
@@ -45,7 +52,10 @@ def evaluate(questions: list[dict[str, object]], *, k: int = 5) -> Evaluation:
     for item in questions:
         question = str(item["question"])
         expected = {f"{a['law']} {a['article']}" for a in item["answers"]}  # type: ignore[attr-defined]
-        got = [f"{h.law_key} {h.article}" for h in search(question[:200], types=[Source.ARTICLE], limit=k).hits]
+        started = time.perf_counter()
+        hits = search(question[:200], types=[Source.ARTICLE], limit=k).hits
+        result.milliseconds.append((time.perf_counter() - started) * 1000)
+        got = [f"{h.law_key} {h.article}" for h in hits]
         found = bool(expected & set(got))
         script = str(item.get("script", ""))
         counts = result.by_script.setdefault(script, [0, 0])

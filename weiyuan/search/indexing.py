@@ -14,7 +14,7 @@ from django.db import transaction
 from weiyuan.search import text
 from weiyuan.search.backends import backend
 from weiyuan.search.models import SearchEntry
-from weiyuan.search.plan import law_names_forget
+from weiyuan.search.plan import law_names_forget, law_names_update
 
 BATCH_SIZE = 1000
 
@@ -100,16 +100,17 @@ def entry_upsert(
         )
         backend().write([(entry.pk, *data.index_words())])
     if law_key:
-        law_names_forget()
+        law_names_update(added=[law_key])
     return entry
 
 
 def entries_remove(*, source: str, source_ids: Iterable[int]) -> int:
-    ids = list(SearchEntry.objects.filter(source=source, source_id__in=list(source_ids)).values_list("pk", flat=True))
+    rows = list(SearchEntry.objects.filter(source=source, source_id__in=list(source_ids)).values_list("pk", "law_key"))
+    ids = [pk for pk, _law_key in rows]
     with transaction.atomic():
         backend().delete(ids)
         SearchEntry.objects.filter(pk__in=ids).delete()
-    law_names_forget()
+    law_names_update(removed={law_key for _pk, law_key in rows if law_key})
     return len(ids)
 
 
@@ -123,8 +124,7 @@ def entries_write(items: Sequence[EntryData]) -> None:
         SearchEntry(source=item.source, source_id=item.source_id, **item.entry_fields()) for item in items
     )
     backend().write([(entry.pk, *item.index_words()) for entry, item in zip(entries, items, strict=True)])
-    if any(item.law_key for item in items):
-        law_names_forget()
+    law_names_update(added={item.law_key for item in items if item.law_key})
 
 
 def index_optimize() -> None:

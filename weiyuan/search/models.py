@@ -69,3 +69,17 @@ class SearchVector(models.Model):
 
     class Meta:
         db_table = "search_vector"
+
+
+class CommonWord(models.Model):
+    """Words held by more than COMMON_DOCUMENTS entries (SQLite only, refreshed when the index is optimized).
+
+    SQLite's BM25 counts the entries holding each word of a query by walking the word's whole document list: for
+    专利 in a million entries that alone takes 40 ms. A query with one of these words is ranked from the entry rows
+    instead (`backends.base.broad_rank`), with the counts stored here as the words' weights."""
+
+    token = models.CharField(max_length=100, primary_key=True)
+    documents = models.PositiveIntegerField()
+
+    class Meta:
+        db_table = "search_common_word"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from weiyuan.search import text
@@ -72,22 +73,47 @@ _law_names: tuple[float, dict[str, str]] = (0.0, {})
 
 
 def law_names() -> dict[str, str]:
-    """Name (normalised) -> law key, for the laws in the index; longest names first. Cached for a minute."""
+    """Name (normalised) -> law key, for the laws in the index; longest names first. Read from the index at most
+    once a minute per process (other processes' writes show after that); this process's own writes keep it current
+    through `law_names_update`."""
     global _law_names
     loaded_at, names = _law_names
     if time.monotonic() - loaded_at < LAW_NAMES_TTL_SECONDS and names:
         return names
     from weiyuan.search.models import SearchEntry
 
-    keys = set(SearchEntry.objects.exclude(law_key="").values_list("law_key", flat=True).distinct())
-    table = {text.normalise(key): key for key in keys}
-    table.update({alias: key for alias, key in LAW_ALIASES.items() if key in keys})
-    names = dict(sorted(table.items(), key=lambda item: len(item[0]), reverse=True))
+    names = _names_table(set(SearchEntry.objects.exclude(law_key="").values_list("law_key", flat=True).distinct()))
     _law_names = (time.monotonic(), names)
     return names
 
 
+def _names_table(keys: set[str]) -> dict[str, str]:
+    table = {text.normalise(key): key for key in keys}
+    table.update({alias: key for alias, key in LAW_ALIASES.items() if key in keys})
+    return dict(sorted(table.items(), key=lambda item: len(item[0]), reverse=True))
+
+
+def law_names_update(*, added: Iterable[str] = (), removed: Iterable[str] = ()) -> None:
+    """After index writes: laws newly in the index join the cached names, laws whose entries were removed leave
+    them if none is left (one indexed lookup, only for such laws). Writes that add articles to a known law (the
+    common case) cost nothing, instead of reading every law name again."""
+    global _law_names
+    loaded_at, names = _law_names
+    if not names:
+        return  # nothing cached: the next query reads the names
+    keys = set(names.values())
+    new = {key for key in added if key and key not in keys}
+    gone = {key for key in removed if key and key in keys} - new
+    if gone:
+        from weiyuan.search.models import SearchEntry
+
+        gone -= set(SearchEntry.objects.filter(law_key__in=gone).values_list("law_key", flat=True).distinct())
+    if new or gone:
+        _law_names = (loaded_at, _names_table((keys | new) - gone))
+
+
 def law_names_forget() -> None:
+    """Drop the cached names (after a rebuild of the whole index; tests, each with its own database)."""
     global _law_names
     _law_names = (0.0, {})
 
@@ -108,19 +134,32 @@ def plan(raw: str) -> Plan:
 
     expansions = text.synonyms()
     groups: dict[str, list[tuple[str, ...]]] = {}
-    # Everyday phrases first (they may span several words: 商标被抢注); a phrase found is taken out of the text so
-    # its words do not become groups of their own.
-    for phrase, terms in expansions.items():
+    # Everyday phrases first, longest first (they may span several words: 商标被抢注); a phrase found is taken out of
+    # the text so its words do not become groups of their own. A phrase counts only where it starts and ends between
+    # words: 设计专利 (Taiwan for 外观设计) is not read inside 外观设计专利.
+    for phrase, terms in sorted(expansions.items(), key=lambda item: -len(item[0])):
         if len(phrase) > 1 and phrase in rest:
-            groups[phrase] = [_alternative(phrase), *(_alternative(term) for term in terms)]
-            rest = rest.replace(phrase, " ")
-    tokens = text.plain_words(rest)
+            cut = _cut_out(phrase, rest)
+            if cut != rest:
+                groups[phrase] = [*_own_words(phrase), *(_alternative(term) for term in terms)]
+                rest = cut
+    tokens = text.plain_words(rest, guess=False)
     lone = [t for t in tokens if t not in text.STOP_WORDS and not text.is_meaningful(t)]
-    for token in [t for t in tokens if text.is_meaningful(t)] or lone:
+    # A lone character is too ambiguous to search for, unless the synonyms table gives it a meaning (卖 -> 销售).
+    kept = [t for t in tokens if text.is_meaningful(t) or (t in expansions and t not in text.STOP_WORDS)]
+    words: list[str] = []
+    for token in kept or lone:
+        # A compound of everyday words the table knows (盗版软件 -> 盗版 软件) is searched as those words.
+        pieces = text.parts(token) if token not in expansions else ()
+        if any(piece in expansions for piece in pieces):
+            words.extend(p for p in pieces if text.is_meaningful(p) or p in expansions)
+        else:
+            words.append(token)
+    for token in words:
         alternatives = groups.setdefault(token, [(token,)])
         # The index holds a long word and its parts (search mode); a long query word the text splits differently
         # (平台内 in the query, 平台 内 in the text) is still found through its parts.
-        parts = tuple(p for p in text.words(token) if p != token and len(p) > 1)
+        parts = text.parts(token)
         if len(token) >= 3 and parts:
             alternatives.append(parts)
         for term in expansions.get(token, ()):
@@ -130,6 +169,33 @@ def plan(raw: str) -> Plan:
         if clean:
             result.groups.append(Group(word=word, alternatives=clean))
     return result
+
+
+def _cut_out(phrase: str, rest: str) -> str:
+    """`rest` with each occurrence of `phrase` that starts and ends at a word boundary replaced by a space."""
+    starts, ends, position = set(), set(), 0
+    for token in text.segmenter().cut(rest, HMM=False):
+        starts.add(position)
+        position += len(token)
+        ends.add(position)
+    pieces, cursor = [], 0
+    start = rest.find(phrase)
+    while start != -1:
+        if start in starts and start + len(phrase) in ends:
+            pieces.append(rest[cursor:start] + " ")
+            cursor = start + len(phrase)
+        start = rest.find(phrase, start + len(phrase))
+    return "".join(pieces) + rest[cursor:] if pieces else rest
+
+
+def _own_words(phrase: str) -> list[tuple[str, ...]]:
+    """The phrase's own words as an alternative, when they still say what it says: 商标被抢注 -> 商标 抢注, 侵权产品;
+    not when a single ordinary word is left of it (早就有的技术 -> 技术, 起诉前 -> 起诉, 很像 -> 像)."""
+    tokens = text.plain_words(phrase)
+    meaningful = tuple(t for t in tokens if text.is_meaningful(t))
+    if len(meaningful) == len(tokens) or len(meaningful) >= 2:
+        return [meaningful]
+    return []
 
 
 def _alternative(term: str) -> tuple[str, ...]:

@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 import threading
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import jieba.analyse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from weiyuan.search import text
+from weiyuan.search import text, weights
 from weiyuan.search.backends import Backend, Filters, Mode, backend
 from weiyuan.search.backends.base import PIN_BOOST
 from weiyuan.search.models import SearchEntry, Source
@@ -31,6 +33,8 @@ SNIPPET_WIDTH = 110
 MAX_RELATED_KEYWORDS = 10
 RERANK_WINDOW = 50
 COORDINATION_POWER = 2.0
+COMMON_SHARE = 0.3  # a word in more of the texts than this does not choose candidates (see _candidate_plan)
+HAYSTACK_CACHE = 4096  # normalised texts kept for the re-rank (an article is about 0.5 KB)
 
 
 class QueryError(ValueError):
@@ -157,6 +161,7 @@ def _run(query: str, query_plan: Plan, filters: Filters, *, limit: int, offset: 
         )
         return results
     engine = backend()
+    loaded: dict[int, SearchEntry] = {}  # entries read for the re-rank, reused for the hits (one read of the rows)
     if query_plan.is_citation_only:
         rows, total = _citation(query_plan, filters, limit=limit, offset=offset)
     else:
@@ -164,55 +169,90 @@ def _run(query: str, query_plan: Plan, filters: Filters, *, limit: int, offset: 
         if mode == Mode.ALL:
             rows, total = engine.query(query_plan, filters, mode=mode, limit=limit, offset=offset)
         else:
-            rows, total = _any_words(engine, query_plan, filters, limit=limit, offset=offset, pinned=[])
+            rows, total = _any_words(engine, query_plan, filters, limit=limit, offset=offset, pinned=[], loaded=loaded)
         if relax and total < RELAX_BELOW and len(query_plan.groups) > 1:
             results.all_words_total = total
             pinned = [pk for pk, _score in rows] if offset == 0 else []
             if total and not pinned:
                 pinned = [pk for pk, _s in engine.query(query_plan, filters, mode=mode, limit=RELAX_BELOW, offset=0)[0]]
-            rows, total = _any_words(engine, query_plan, filters, limit=limit, offset=offset, pinned=pinned)
+            rows, total = _any_words(
+                engine, query_plan, filters, limit=limit, offset=offset, pinned=pinned, loaded=loaded
+            )
             results.relaxed = True
         if total == 0 and relax:
             rows = engine.fuzzy_titles(query_plan, filters, limit=limit) if offset == 0 else []
             total = len(rows)
             results.fuzzy = bool(rows)
     results.total = total
-    results.hits = _hits(rows, query_plan.highlight_terms)
+    results.hits = _hits(rows, query_plan.highlight_terms, loaded)
     return results
 
 
 def _any_words(
-    engine: Backend, query_plan: Plan, filters: Filters, *, limit: int, offset: int, pinned: Sequence[int]
+    engine: Backend,
+    query_plan: Plan,
+    filters: Filters,
+    *,
+    limit: int,
+    offset: int,
+    pinned: Sequence[int],
+    loaded: dict[int, SearchEntry],
 ) -> tuple[list[tuple[int, float]], int]:
     """Any word may match; the engine's best RERANK_WINDOW are re-ranked by how many of the query's words each
-    holds (coordination: an article with four of five words beats one with a single word many times). Past the
-    window the engine's order continues, so no entry appears twice across pages."""
-    window, total = engine.query(query_plan, filters, mode=Mode.ANY, limit=RERANK_WINDOW, offset=0, pinned=pinned)
-    entries = SearchEntry.objects.only("title_normalised", "law_title", "body").in_bulk([pk for pk, _s in window])
+    holds, each word weighted by its rarity (coordination: an article with four of five words beats one with a
+    single word many times). Past the window the engine's order continues, so no entry appears twice across pages.
+    The window's entries are read once, here, and kept in `loaded` for the hits."""
+    candidates = _candidate_plan(query_plan)
+    window, total = engine.query(candidates, filters, mode=Mode.ANY, limit=RERANK_WINDOW, offset=0, pinned=pinned)
+    entries = SearchEntry.objects.in_bulk([pk for pk, _s in window])
+    loaded.update(entries)
+    group_weights = [weights.alternatives_weight(group.alternatives) for group in query_plan.groups]
     rescored = []
     for pk, score in window:
         entry = entries.get(pk)
         pin = PIN_BOOST if score >= PIN_BOOST else 0.0
-        factor = _coordination(query_plan, entry) if entry is not None else 0.0
+        factor = _coordination(query_plan, entry, group_weights) if entry is not None else 0.0
         rescored.append((pk, (score - pin) * factor + pin))
     rescored.sort(key=lambda row: -row[1])
     rows = rescored[offset : offset + limit]
     if offset + limit > RERANK_WINDOW and len(window) == RERANK_WINDOW:
         start = max(offset, RERANK_WINDOW)
         rest, _total = engine.query(
-            query_plan, filters, mode=Mode.ANY, limit=offset + limit - start, offset=start, pinned=pinned
+            candidates, filters, mode=Mode.ANY, limit=offset + limit - start, offset=start, pinned=pinned
         )
         rows += rest
     return [(pk, score - PIN_BOOST if score >= PIN_BOOST else score) for pk, score in rows], total
 
 
-def _coordination(query_plan: Plan, entry: SearchEntry) -> float:
-    """(share of the query's words the entry holds) ** COORDINATION_POWER."""
-    haystack = f"{entry.title_normalised} {text.normalise(entry.law_title)} {text.normalise(entry.body)}"
+def _candidate_plan(query_plan: Plan) -> Plan:
+    """The words that choose the any-word candidates: not those in more than COMMON_SHARE of the texts (法院, 专利,
+    人民法院), unless every word is that common. An entry holding only such words is no answer to a question that
+    has rarer ones, and leaving them out spares the engine its longest lists. The re-rank still counts them."""
+    common = [weights.share(g.alternatives) > COMMON_SHARE for g in query_plan.groups]
+    if all(common) or not any(common):
+        return query_plan
+    groups = [g for g, c in zip(query_plan.groups, common, strict=True) if not c]
+    return Plan(query_plan.normalised, groups, query_plan.law_key, query_plan.article_number)
+
+
+@lru_cache(maxsize=HAYSTACK_CACHE)
+def _haystack(title_normalised: str, law_title: str, body: str) -> str:
+    """The entry's text as the index sees it (normalised). Cached by content: the same articles come back query
+    after query, and normalising (OpenCC) is most of the re-rank's time."""
+    return f"{title_normalised} {text.normalise(law_title)} {text.normalise(body)}"
+
+
+def _coordination(query_plan: Plan, entry: SearchEntry, group_weights: Sequence[float]) -> float:
+    """(weighted share of the query's words the entry holds) ** COORDINATION_POWER; a word weighs its rarity
+    (`weights.alternatives_weight`), so holding 举证责任 counts for more than holding 规定."""
+    haystack = _haystack(entry.title_normalised, entry.law_title, entry.body)
+    total = sum(group_weights)
     matched = sum(
-        1 for group in query_plan.groups if any(all(t in haystack for t in alt) for alt in group.alternatives)
+        weight
+        for group, weight in zip(query_plan.groups, group_weights, strict=True)
+        if any(all(t in haystack for t in alt) for alt in group.alternatives)
     )
-    return (matched / len(query_plan.groups)) ** COORDINATION_POWER
+    return (matched / total) ** COORDINATION_POWER if total else 0.0
 
 
 def _citation(query_plan: Plan, filters: Filters, *, limit: int, offset: int) -> tuple[list[tuple[int, float]], int]:
@@ -226,8 +266,9 @@ def _citation(query_plan: Plan, filters: Filters, *, limit: int, offset: int) ->
     return [(pk, 1.0) for pk in ids], qs.count()
 
 
-def _hits(rows: list[tuple[int, float]], terms: list[str]) -> list[Hit]:
-    entries = SearchEntry.objects.in_bulk([pk for pk, _score in rows])
+def _hits(rows: list[tuple[int, float]], terms: list[str], loaded: dict[int, SearchEntry]) -> list[Hit]:
+    missing = [pk for pk, _score in rows if pk not in loaded]
+    entries = {**loaded, **SearchEntry.objects.in_bulk(missing)} if missing else loaded
     labels = dict(Source.choices)
     hits = []
     for pk, score in rows:
@@ -254,13 +295,27 @@ def _hits(rows: list[tuple[int, float]], terms: list[str]) -> list[Hit]:
     return hits
 
 
+_CLAUSE = re.compile(r"(?<=[，。；：！？,.;:!?])")
+
+
 def _folded(original: str) -> str:
     """The text as the index sees it, character for character (same length), so positions map back."""
-    folded = "".join((unicodedata.normalize("NFKC", c).casefold() or c)[:1] for c in original)
+    folded = original.casefold()
+    if len(folded) != len(original) or not unicodedata.is_normalized("NFKC", original):
+        # Rare (full-width forms, ligatures, ß): fold character by character to keep the length.
+        folded = "".join((unicodedata.normalize("NFKC", c).casefold() or c)[:1] for c in original)
     converted = text.converter.convert(folded)
     if len(converted) == len(folded):
         return converted
-    return "".join((text.converter.convert(c) or c)[:1] for c in folded)
+    # A phrase conversion changed the length somewhere: convert clause by clause, and character by character only
+    # the clauses where that happened (long law articles would otherwise cost milliseconds per snippet).
+    pieces = []
+    for clause in _CLAUSE.split(folded):
+        done = text.converter.convert(clause)
+        pieces.append(
+            done if len(done) == len(clause) else "".join((text.converter.convert(c) or c)[:1] for c in clause)
+        )
+    return "".join(pieces)
 
 
 def highlight(original: str, terms: list[str], *, width: int | None) -> SafeString:

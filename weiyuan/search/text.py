@@ -42,6 +42,9 @@ STOP_WORDS = frozenset(
     要 需要 应该 应当 能 能否 能不能 可以 可否 可不可以 会 会不会 是否 是不是 有 有没有 没有 没 不 一个 一些 这个 那个
     这 那 这些 那些 我 我们 我司 本人 你 你们 您 他 她 它 他们 她们 其 该 之 等 等等 上 下 中 里 后 前 时 时候 一下 已经
     现在 目前 知道 觉得 认为 比如 例如 谢谢 您好 你好 这样 那样 然后 但是 但 可是 不过 还是 以后 之后 一般 具体
+    别人 别的 自己 有人 直接 只是 不是 就是 还要 还能 还会 还有 明明 早就 根本 不该 分别 一定 一直 一起 马上 其实
+    真的 非常 特别 比较 大概 可能 这种 那种 这里 那里 以前 起来 下来 进去 出来 过去 回来 不要 才能 不然 的话 办法
+    东西 手里 担心 遇到 结果 看到 算不算 这算 至少 清楚 偷偷 很 太 最 更 已 曾 刚 刚刚 各 每 某 某些
     the a an of to in on for and or is are was be how what can do does i we my our
     """.split()
 )
@@ -72,9 +75,30 @@ def words(normalised: str) -> list[str]:
     return [t for t in segmenter().cut_for_search(normalised) if _WORDLIKE.search(t) and not t.isspace()]
 
 
-def plain_words(normalised: str) -> list[str]:
-    """Plain segmentation (no sub-words): how a multi-word expansion term is split into the tokens it must contain."""
-    return [t for t in segmenter().cut(normalised) if _WORDLIKE.search(t) and not t.isspace()]
+def plain_words(normalised: str, *, guess: bool = True) -> list[str]:
+    """Plain segmentation (no sub-words): how a multi-word expansion term is split into the tokens it must contain.
+    `guess=False` keeps to the dictionary: jieba's guessed words (HMM) in everyday questions are mostly a function
+    character glued to a content one (能告, 钱会, 这算), which no text holds; without guessing they fall apart into
+    lone characters, which queries drop."""
+    return [t for t in segmenter().cut(normalised, HMM=guess) if _WORDLIKE.search(t) and not t.isspace()]
+
+
+def parts(word: str) -> tuple[str, ...]:
+    """The pieces a long word splits into when the text writes it apart, without overlap: 包装装潢 -> 包装 装潢,
+    承担责任 -> 承担 责任 (not 担责任), 平台内 -> 平台 内. Empty when the search-mode pieces do not cover the word."""
+    pieces: dict[int, str] = {}
+    for piece, start, end in segmenter().tokenize(word, mode="search"):
+        if end - start < len(word) and len(piece) > len(pieces.get(start, "")):
+            pieces[start] = piece
+    cover: list[str] = []
+    position = 0
+    while position < len(word):
+        piece = pieces.get(position)
+        if piece is None:
+            return ()
+        cover.append(piece)
+        position += len(piece)
+    return tuple(cover) if len(cover) > 1 else ()
 
 
 def index_text(text: str) -> str:
@@ -86,6 +110,8 @@ def is_meaningful(token: str) -> bool:
     """Query tokens that carry meaning: not a stop word, and not a lone CJK character (too ambiguous on its own)."""
     if token in STOP_WORDS:
         return False
+    if not token.isascii() and all(char in STOP_WORDS for char in token):
+        return False  # function words glued into one dictionary word: 不能 (of 能不能), 就让, 还要
     return not (len(token) == 1 and not token.isascii())
 
 

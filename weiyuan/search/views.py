@@ -47,7 +47,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         except QueryError as exc:
             form.add_error("q", str(exc))
         else:
-            context.update(results=results, page=_page(results, number))
+            context.update(results=results, page=_page(results, number), count_cap=COUNT_CAP)
     template = "search/_results.html" if request.htmx else "search/search.html"  # type: ignore[attr-defined]
     return render(request, template, context)
 

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "weiyuan.knowledge",
     "weiyuan.search",
     "weiyuan.consultations",
+    "weiyuan.experts",
 ]
 
 MIDDLEWARE = [

@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from weiyuan.access.policy import Permission, decide
-from weiyuan.audit.services import audit_record
 from weiyuan.cases.models import (
     Case,
     CaseAssignment,
@@ -20,9 +19,10 @@ from weiyuan.cases.models import (
     CaseState,
 )
 from weiyuan.cases.services.common import (
-    _centre_staff,
-    _event,
     _evidence_count,
+    case_audit_record,
+    case_event_record,
+    centre_staff,
 )
 from weiyuan.cases.services.intake import NUL, case_submit, nul_message
 from weiyuan.cases.services.lifecycle import case_accept, case_close, case_receive_transfer, case_start
@@ -82,13 +82,12 @@ def case_share_grant(*, case: Case, actor: Any, centre: Centre, reason: str) -> 
     if CaseShare.objects.filter(case=case, centre=centre, revoked_at__isnull=True).exists():
         raise ValidationError({"centre": _("已与该机构协同办理。")})
     share = CaseShare.objects.create(case=case, centre=centre, reason=reason.strip(), granted_by=actor)
-    _event(case, "share_grant", actor, case.state, note=centre.name, public=False)
-    audit_record(
+    case_event_record(case, "share_grant", actor, case.state, note=centre.name, public=False)
+    case_audit_record(
+        case=case,
         actor=actor,
         action="case.share_grant",
         obj=share,
-        centre_id=case.centre_id,
-        case_id=case.pk,
         after={"centre": centre.pk, "reason": share.reason},
     )
     case.__dict__.pop("_relations_cache", None)
@@ -103,13 +102,12 @@ def case_share_revoke(*, case: Case, actor: Any, share: CaseShare) -> CaseShare:
         share.revoked_at = timezone.now()
         share.revoked_by = actor
         share.save(update_fields=["revoked_at", "revoked_by"])
-        _event(case, "share_revoke", actor, case.state, note=share.centre.name, public=False)
-        audit_record(
+        case_event_record(case, "share_revoke", actor, case.state, note=share.centre.name, public=False)
+        case_audit_record(
+            case=case,
             actor=actor,
             action="case.share_revoke",
             obj=share,
-            centre_id=case.centre_id,
-            case_id=case.pk,
             after={"centre": share.centre_id},
         )
     case.__dict__.pop("_relations_cache", None)
@@ -127,12 +125,11 @@ def case_task_assign(*, case: Case, actor: Any, user: Any, kind: str, task: str)
     if not task.strip():
         raise ValidationError({"task": _("请写明任务内容。")})
     assignment = CaseAssignment.objects.create(case=case, user=user, kind=kind, task=task.strip(), assigned_by=actor)
-    audit_record(
+    case_audit_record(
+        case=case,
         actor=actor,
         action="case.task_assign",
         obj=assignment,
-        centre_id=case.centre_id,
-        case_id=case.pk,
         after={"user": user.pk, "kind": kind},
     )
     case.__dict__.pop("_relations_cache", None)
@@ -157,17 +154,16 @@ def case_message_post(
     message = CaseMessage.objects.create(case=case, author=actor, body=body, internal=internal)
     for upload in files:
         evidence_store(upload=upload, uploaded_by=actor, case=case, message=message, kind="attachment", field="files")
-    audit_record(
+    case_audit_record(
+        case=case,
         actor=actor,
         action="case.message",
         obj=message,
-        centre_id=case.centre_id,
-        case_id=case.pk,
         after={"internal": internal, "attachments": len(files)},
     )
     if not internal:
         if actor.pk == case.applicant_user_id:
-            recipients = [case.handler] if case.handler_id else _centre_staff(case.centre_id, Role.INTAKE_OFFICER)
+            recipients = [case.handler] if case.handler_id else centre_staff(case.centre_id, Role.INTAKE_OFFICER)
         else:
             recipients = [case.applicant_user] if case.applicant_user_id else []
         outbox_enqueue(
@@ -187,12 +183,10 @@ def case_message_post(
 def case_personal_data_reveal(*, case: Case, actor: Any) -> dict[str, str]:
     """Show the unmasked ID number, phone and e-mail to a role that needs them; the read itself is audited."""
     _require(actor, Permission.CASE_VIEW_PERSONAL_DATA, case)
-    audit_record(
+    case_audit_record(
+        case=case,
         actor=actor,
         action="case.personal_data_read",
-        obj=case,
-        centre_id=case.centre_id,
-        case_id=case.pk,
         after={"fields": ["applicant_id_number", "applicant_phone", "applicant_email"]},
     )
     return {

@@ -1,4 +1,9 @@
-"""Shared pieces of the case services: the transition step (_apply), timeline events, clock limits."""
+"""Shared pieces of the case services: the transition step (_apply), timeline events, clock limits.
+
+Public here, for the services built on the case spine (consultations): `case_event_record` (a timeline step that
+changes no state), `case_audit_record` (an audit event on the case's trail), `centre_staff` (who of a centre is
+told) and `clock_working_days` (a clock's length). The names
+with an underscore are for the case services only."""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from weiyuan.audit.models import AuditEvent
 from weiyuan.audit.services import audit_record
 from weiyuan.cases.models import (
     Case,
@@ -40,7 +46,12 @@ def _snapshot(case: Case) -> dict[str, Any]:
     return {f: getattr(case, f) for f in AUDITED_FIELDS}
 
 
-def _event(case: Case, action: str, actor: Any, from_state: str, note: str = "", public: bool = True) -> CaseEvent:
+def case_event_record(
+    case: Case, action: str, actor: Any, from_state: str, note: str = "", public: bool = True
+) -> CaseEvent:
+    """Add a step to the case's timeline (`public`: shown to the applicant too), ending in the case's current
+    state. `_apply` records one for every transition; a service records one directly for a step that changes no
+    state (a follow-up question, a co-handling grant). The caller records its own audit event."""
     return CaseEvent.objects.create(
         case=case,
         action=action,
@@ -64,7 +75,31 @@ def _notify_applicant(case: Case, kind: str, render: Callable[[], tuple[str, str
         outbox_enqueue(recipients=[case.applicant_user], notice=notice, dedupe_key=dedupe)
 
 
-def _centre_staff(centre_id: int, *roles: str) -> list[Any]:
+def case_audit_record(
+    *,
+    case: Case,
+    actor: Any,
+    action: str,
+    obj: Any = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """An audit event about the case or a record of it (`obj`, default the case), in the chain of the case's
+    centre and linked to the case, so the case's audit trail lists it. Runs in the caller's transaction."""
+    return audit_record(
+        actor=actor,
+        action=action,
+        obj=case if obj is None else obj,
+        centre_id=case.centre_id,
+        case_id=case.pk,
+        before=before,
+        after=after,
+    )
+
+
+def centre_staff(centre_id: int, *roles: str) -> list[Any]:
+    """The active accounts with an active membership in one of `roles` at the centre, each once: whom a notice
+    for the centre goes to (new application, transfer received, a nomination to approve)."""
     from weiyuan.accounts.models import User
 
     return list(
@@ -93,16 +128,9 @@ def _apply(case: Case, action: str, actor: Any, note: str = "", public: bool = T
     case.state = target
     _validate_fields(case)
     case.save()
-    _event(case, action, actor, from_state, note=note, public=public)
-    audit_record(
-        actor=actor,
-        action=f"case.{action}",
-        obj=case,
-        centre_id=case.centre_id,
-        case_id=case.pk,
-        before=before,
-        after={**_snapshot(case), "note": note} if note else _snapshot(case),
-    )
+    case_event_record(case, action, actor, from_state, note=note, public=public)
+    after = {**_snapshot(case), "note": note} if note else _snapshot(case)
+    case_audit_record(case=case, actor=actor, action=f"case.{action}", before=before, after=after)
     return case
 
 
@@ -119,7 +147,10 @@ def _evidence_count(case: Case) -> int:
     return EvidenceFile.objects_unscoped.filter(case=case).count()
 
 
-def _clock_amount(case: Case, rule: str) -> int:
+def clock_working_days(case: Case, rule: str) -> int:
+    """The length in working days of the case's "acceptance" or "handling" clock (any other rule: handling): the
+    case centre's own figure for the service type (`CentreServiceClock`) where it sets one, else the service
+    type's default."""
     override = CentreServiceClock.objects.filter(centre_id=case.centre_id, service_type_id=case.service_type_id).first()
     if rule == "acceptance":
         return (override and override.acceptance_working_days) or case.service_type.acceptance_working_days

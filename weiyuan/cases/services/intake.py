@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 
 from weiyuan.access.policy import STAFF_ROLES, centre_ids_with_role, is_staff_member
 from weiyuan.accounts.models import lookup_digest
-from weiyuan.audit.services import audit_record
 from weiyuan.cases.models import (
     Case,
     CaseRight,
@@ -22,11 +21,12 @@ from weiyuan.cases.models import (
 from weiyuan.cases.selectors import case_duplicates
 from weiyuan.cases.services.common import (
     _apply,
-    _centre_staff,
-    _clock_amount,
-    _event,
     _snapshot,
     _validate_fields,
+    case_audit_record,
+    case_event_record,
+    centre_staff,
+    clock_working_days,
     tracking_number_format,
 )
 from weiyuan.clocks.services import clock_start
@@ -148,7 +148,7 @@ def _validate_input(data: CaseInput, actor: Any) -> tuple[Centre, ServiceType, R
             err(
                 "centre",
                 _("工作人员只能为本中心登记申请。%(centre)s的申请请由申请人自行提交，或由该中心登记。")
-                % {"centre": centre.name},
+                % {"centre": centre.display_name},
             )
     service_type = None
     if "service_type" not in nul:
@@ -309,13 +309,11 @@ def case_create(*, actor: Any, data: CaseInput, submit: bool = True) -> Case:
         )
     for upload in data.evidence:
         evidence_store(upload=upload, uploaded_by=actor, case=case, field="evidence")
-    _event(case, "create", actor, "", public=True)
-    audit_record(
+    case_event_record(case, "create", actor, "", public=True)
+    case_audit_record(
+        case=case,
         actor=actor,
         action="case.create",
-        obj=case,
-        centre_id=case.centre_id,
-        case_id=case.pk,
         after={**_snapshot(case), "tracking_number": case.tracking_number, "channel": case.channel},
     )
     if submit:
@@ -329,9 +327,11 @@ def case_submit(*, case: Case, actor: Any) -> Case:
     case = _apply(case, "submit", actor, submitted_at=now)
     case.duplicate_of = case_duplicates(case)
     case.save(update_fields=["duplicate_of"])
-    clock_start(case=case, rule_code="acceptance", start=now, amount=_clock_amount(case, "acceptance"), actor=actor)
+    clock_start(
+        case=case, rule_code="acceptance", start=now, amount=clock_working_days(case, "acceptance"), actor=actor
+    )
     outbox_enqueue(
-        recipients=_centre_staff(case.centre_id, Role.INTAKE_OFFICER, Role.DIRECTOR),
+        recipients=centre_staff(case.centre_id, Role.INTAKE_OFFICER, Role.DIRECTOR),
         notice=lambda: Notice(
             kind="case.submitted",
             subject=_("新申请待受理：%(number)s") % {"number": case.tracking_number},

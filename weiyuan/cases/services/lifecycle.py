@@ -19,10 +19,10 @@ from weiyuan.cases.models import (
 from weiyuan.cases.selectors import case_duplicates
 from weiyuan.cases.services.common import (
     _apply,
-    _centre_staff,
-    _clock_amount,
     _evidence_count,
     _notify_applicant,
+    centre_staff,
+    clock_working_days,
 )
 from weiyuan.cases.transitions import check_transition
 from weiyuan.clocks.models import ClockState
@@ -32,23 +32,33 @@ from weiyuan.evidence.services import check_upload_count, evidence_store
 from weiyuan.network.models import Centre
 from weiyuan.notifications.services import Notice, outbox_enqueue
 
+
+def _required_text(case: Case, action: str, actor: Any, text: str, *, field: str, missing: str) -> str:
+    """The step's text, trimmed: the table is checked first (refuse before looking at the input), then the text is
+    required (a ValidationError on `field` with `missing`)."""
+    check_transition(case, action, actor)
+    if not text.strip():
+        raise ValidationError({field: missing})
+    return text.strip()
+
+
 # --- acceptance ---------------------------------------------------------------------------------------------
 
 
 @transaction.atomic
 def case_request_info(*, case: Case, actor: Any, request_text: str) -> Case:
-    check_transition(case, "request_info", actor)  # refuse before looking at the input
-    if not request_text.strip():
-        raise ValidationError({"request_text": _("请写明需要补正的材料和要求。")})
+    request_text = _required_text(
+        case, "request_info", actor, request_text, field="request_text", missing=_("请写明需要补正的材料和要求。")
+    )
     now = timezone.now()
-    case = _apply(case, "request_info", actor, note=request_text.strip())
+    case = _apply(case, "request_info", actor, note=request_text)
     for clock in clocks_for_case(case, "acceptance", states=(ClockState.RUNNING,)):
         clock_pause(clock=clock, at=now, actor=actor)
     clock_start(case=case, rule_code="info_response", start=now, actor=actor)
     _notify_applicant(
         case,
         "case.info_requested",
-        lambda: (_("请补正材料：%(number)s") % {"number": case.tracking_number}, request_text.strip()),
+        lambda: (_("请补正材料：%(number)s") % {"number": case.tracking_number}, request_text),
         f"case:{case.pk}:info:{now.isoformat()}",
     )
     return case
@@ -80,7 +90,9 @@ def case_accept(*, case: Case, actor: Any, note: str = "") -> Case:
     for clock in clocks_for_case(case, "acceptance"):
         clock_finish(clock=clock, at=now, actor=actor)
     if not clocks_for_case(case, "handling"):
-        clock_start(case=case, rule_code="handling", start=now, amount=_clock_amount(case, "handling"), actor=actor)
+        clock_start(
+            case=case, rule_code="handling", start=now, amount=clock_working_days(case, "handling"), actor=actor
+        )
     _notify_applicant(
         case,
         "case.accepted",
@@ -213,12 +225,10 @@ def case_close(*, case: Case, actor: Any) -> Case:
 
 @transaction.atomic
 def case_reopen(*, case: Case, actor: Any, reason: str) -> Case:
-    check_transition(case, "reopen", actor)  # refuse before looking at the input
-    if not reason.strip():
-        raise ValidationError({"reason": _("请说明重新办理的原因。")})
+    reason = _required_text(case, "reopen", actor, reason, field="reason", missing=_("请说明重新办理的原因。"))
     now = timezone.now()
-    case = _apply(case, "reopen", actor, note=reason.strip(), concluded_at=None, closed_at=None, outcome="")
-    clock_start(case=case, rule_code="handling", start=now, amount=_clock_amount(case, "handling"), actor=actor)
+    case = _apply(case, "reopen", actor, note=reason, concluded_at=None, closed_at=None, outcome="")
+    clock_start(case=case, rule_code="handling", start=now, amount=clock_working_days(case, "handling"), actor=actor)
     return case
 
 
@@ -258,7 +268,7 @@ def case_transfer(*, case: Case, actor: Any, target: Centre, reason: str) -> Cas
         handler=None,
     )
     outbox_enqueue(
-        recipients=_centre_staff(target.pk, Role.INTAKE_OFFICER, Role.DIRECTOR),
+        recipients=centre_staff(target.pk, Role.INTAKE_OFFICER, Role.DIRECTOR),
         notice=lambda: Notice(
             kind="case.transferred_in",
             subject=_("移送来的案件：%(number)s") % {"number": case.tracking_number},

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from weiyuan.cases.models import Case
 from weiyuan.core.pagination import CappedPaginator
+from weiyuan.core.punctuation import labelled
 
 PAGE_SIZE = 25
 
@@ -79,4 +80,4 @@ def apply_service_errors(exc: ValidationError, form: forms.Form, formset: Any = 
             form.add_error(key, errors)
         else:
             label = _field_label(form, key)
-            form.add_error(None, [f"{label}：{m}" if label else m for m in errors])
+            form.add_error(None, [labelled(label, m) if label else m for m in errors])

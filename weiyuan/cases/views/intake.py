@@ -30,7 +30,7 @@ from weiyuan.cases.forms import (
     TrackForm,
     right_formset,
 )
-from weiyuan.cases.models import CaseState
+from weiyuan.cases.models import CONSULTATION_SERVICE, CaseState
 from weiyuan.cases.selectors import (
     CaseFilters,
     acceptance_checks,
@@ -47,6 +47,7 @@ from weiyuan.cases.views.common import (
     refused,
 )
 from weiyuan.core.choices import Channel, IPType, Role
+from weiyuan.core.punctuation import join_clauses, labelled
 from weiyuan.network.models import Centre, FilingStatus
 from weiyuan.network.selectors import RouteProposal, centre_route, region_search
 
@@ -114,26 +115,36 @@ def _route_context(request: HttpRequest) -> dict[str, Any]:
             }
         )
     staff_mode = is_staff_member(user)
-    return {"form": form, "proposals": proposals, "route_params": params, "bound": bound, "staff_mode": staff_mode}
+    # A consultation continues on its own form (/consultations/new/), not the general application form.
+    consultation = proposals is not None and form.cleaned_data["service_type"].code == CONSULTATION_SERVICE
+    return {
+        "form": form,
+        "proposals": proposals,
+        "route_params": params,
+        "bound": bound,
+        "staff_mode": staff_mode,
+        "consultation": consultation,
+    }
+
+
+def _route_page(request: HttpRequest, template: str) -> HttpResponse:
+    reason = intake_refusal(request.user)
+    if reason:
+        return refused(request, reason, title=_("不能登记申请"))
+    return render(request, template, _route_context(request))
 
 
 @login_required
 @require_GET
 def intake_start(request: HttpRequest) -> HttpResponse:
-    reason = intake_refusal(request.user)
-    if reason:
-        return refused(request, reason, title=_("不能登记申请"))
-    return render(request, "cases/intake_start.html", _route_context(request))
+    return _route_page(request, "cases/intake_start.html")
 
 
 @login_required
 @require_GET
 def intake_route(request: HttpRequest) -> HttpResponse:
     """HTMX: the proposals for the current step-1 choices (the full page works the same without JavaScript)."""
-    reason = intake_refusal(request.user)
-    if reason:
-        return refused(request, reason, title=_("不能登记申请"))
-    return render(request, "cases/_proposals.html", _route_context(request))
+    return _route_page(request, "cases/_proposals.html")
 
 
 @login_required
@@ -143,6 +154,12 @@ def region_options(request: HttpRequest) -> HttpResponse:
     term = request.GET.get("q") or request.GET.get("region") or request.GET.get("applicant_region") or ""
     regions = region_search(q=term[:20], limit=20)
     return render(request, "cases/_region_options.html", {"regions": regions})
+
+
+def consultation_ask_url(route: dict[str, Any]) -> str:
+    """The consultation form with the step-1 choices carried over (region, IP type, centre)."""
+    params = {"region": route["region"], "ip_type": route["ip_type"], "centre": route["centre"].code}
+    return reverse("consultations:ask") + "?" + urlencode(params)
 
 
 def _intake_initial(user: Any, route: dict[str, Any], staff_mode: bool) -> dict[str, Any]:
@@ -280,12 +297,16 @@ def intake_form(request: HttpRequest) -> HttpResponse:
     if route is None:
         messages.warning(request, _("请先选择服务类型、知识产权类型、所在地区和援助机构。"))
         return redirect(reverse("cases:intake_start"))
+    if route["service_type"].code == CONSULTATION_SERVICE:
+        # A consultation has its own form: topic and question, with similar published Q&A shown while typing.
+        messages.info(request, _("咨询指导请填写咨询表单：写下您的问题，系统会同时列出相似的已发布问答。"))
+        return redirect(consultation_ask_url(route))
     if staff_mode and route["centre"].pk not in _own_centre_ids(user):
         # Staff record calls and visits for their own centre; another centre's intake is that centre's to record.
         messages.warning(
             request,
             _("工作人员只能为本中心登记申请。%(centre)s的申请请由申请人自行提交，或转告该中心（电话 %(phone)s）。")
-            % {"centre": route["centre"].name, "phone": route["centre"].phone or "12330"},
+            % {"centre": route["centre"].display_name, "phone": route["centre"].phone or "12330"},
         )
         return redirect(reverse("cases:intake_start"))
     checks = None
@@ -306,7 +327,7 @@ def intake_form(request: HttpRequest) -> HttpResponse:
                 form.add_error(
                     None,
                     _("以下受理条件尚未满足，请修改后再提交，或先保存为草稿：%(items)s")
-                    % {"items": "；".join(f"{c.label}：{c.detail}" for c in blocking)},
+                    % {"items": join_clauses(labelled(c.label, c.detail) for c in blocking)},
                 )
             else:
                 try:

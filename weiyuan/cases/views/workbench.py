@@ -41,6 +41,7 @@ from weiyuan.cases.views.common import (
     refused,
 )
 from weiyuan.core.choices import Role
+from weiyuan.core.punctuation import join_clauses, join_list, labelled
 
 # --- staff workbench ---------------------------------------------------------------------------------------
 
@@ -127,7 +128,7 @@ def bulk_assign(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         for name, errors in form.errors.items():
             for message in errors:
-                messages.error(request, f"{_field_label(form, name)}：{message}")
+                messages.error(request, labelled(_field_label(form, name), message))
         return redirect(next_url)
     handler = form.cleaned_data["handler"]
     done: list[str] = []
@@ -139,17 +140,17 @@ def bulk_assign(request: HttpRequest) -> HttpResponse:
         except Http404:
             failed.append(_("%(number)s：找不到该案件或您无权查看") % {"number": number})
         except TransitionRefused as exc:
-            failed.append(f"{number}：{exc.reason}")
+            failed.append(labelled(number, exc.reason))
         except ValidationError as exc:
-            failed.append(f"{number}：{'；'.join(exc.messages)}")
+            failed.append(labelled(number, join_clauses(exc.messages)))
         else:
             done.append(number)
     if done:
         messages.success(
             request,
             _("已将 %(n)s 件案件分派给 %(handler)s：%(numbers)s")
-            % {"n": len(done), "handler": handler, "numbers": "、".join(done)},
+            % {"n": len(done), "handler": handler, "numbers": join_list(done)},
         )
     if failed:
-        messages.warning(request, _("%(n)s 件未能分派：%(items)s") % {"n": len(failed), "items": "；".join(failed)})
+        messages.warning(request, _("%(n)s 件未能分派：%(items)s") % {"n": len(failed), "items": join_clauses(failed)})
     return redirect(next_url)

@@ -19,10 +19,9 @@ from django.utils.translation import gettext as _
 
 from weiyuan.access.consultations import ConsultationPermission as CP
 from weiyuan.access.consultations import consultation_decide
-from weiyuan.audit.services import audit_record
 from weiyuan.cases.models import Case, CaseState, Outcome
 from weiyuan.cases.services import case_conclude, case_start
-from weiyuan.cases.services.common import _clock_amount, _event
+from weiyuan.cases.services.common import case_audit_record, case_event_record, clock_working_days
 from weiyuan.cases.transitions import TransitionRefused
 from weiyuan.clocks.services import clock_finish, clock_start
 from weiyuan.consultations.models import (
@@ -38,23 +37,15 @@ from weiyuan.consultations.models import (
     Question,
 )
 from weiyuan.consultations.services.asking import validate_question
-from weiyuan.consultations.transitions import ANSWER_STEPS_BY_ACTION, NEW, Subject, check_step
+from weiyuan.consultations.services.common import (
+    consultation_lock,
+    consultation_notify,
+    consultation_url,
+    step_start,
+)
+from weiyuan.consultations.transitions import ANSWER_STEPS_BY_ACTION, NEW, Step, Subject
 from weiyuan.knowledge.models import Article, KnowledgeItem
 from weiyuan.knowledge.selectors import citation
-from weiyuan.notifications.services import Notice, outbox_enqueue
-
-
-def consultation_url(case: Case) -> str:
-    return f"/consultations/{case.tracking_number}/"
-
-
-def _lock(consultation: Consultation) -> Consultation:
-    """Re-read the consultation and its case under row locks: two people acting at once act one after the other."""
-    locked = Consultation.objects.select_for_update().get(pk=consultation.pk)
-    locked.case = (
-        Case.objects_unscoped.select_for_update().select_related("centre", "service_type").get(pk=locked.case_id)
-    )
-    return locked
 
 
 def current_question(consultation: Consultation) -> Question | None:
@@ -82,11 +73,10 @@ def _answer_state(subject: Subject) -> str:
     return subject.answer.state if subject.answer is not None else NEW
 
 
-def _notify(recipients: list[Any], kind: str, subject: str, body: str, url: str, dedupe: str) -> None:
-    outbox_enqueue(
-        recipients=[r for r in recipients if r is not None],
-        notice=Notice(kind=kind, subject=subject, body=body, url=url),
-        dedupe_key=dedupe,
+def _answer_step(consultation: Consultation, action: str, actor: Any) -> tuple[Consultation, Subject, str, Step]:
+    """Start a step on the current round's answer: (locked consultation, subject, answer state before, step)."""
+    return step_start(
+        consultation, actor, action, table=ANSWER_STEPS_BY_ACTION, subject_of=answer_subject, state_of=_answer_state
     )
 
 
@@ -172,12 +162,11 @@ def _write(
 
 def _audit(answer: Answer, actor: Any, action: str, before: str, **extra: Any) -> None:
     case = answer.question.consultation.case
-    audit_record(
+    case_audit_record(
+        case=case,
         actor=actor,
         action=f"consultation.answer_{action}",
         obj=answer,
-        centre_id=case.centre_id,
-        case_id=case.pk,
         before={"state": before},
         after={
             "state": answer.state,
@@ -187,6 +176,28 @@ def _audit(answer: Answer, actor: Any, action: str, before: str, **extra: Any) -
             **extra,
         },
     )
+
+
+def _draft_step(
+    consultation: Consultation,
+    actor: Any,
+    action: str,
+    *,
+    body: str,
+    article_ids: Sequence[int] | None,
+    item_ids: Sequence[int] | None,
+    required: bool,
+    **fields: str,
+) -> tuple[Consultation, Answer]:
+    """Save or submit: write the text and citations, move the answer to the step's state (setting `fields`), audit."""
+    consultation, subject, state, step = _answer_step(consultation, action, actor)
+    answer = _write(subject, actor, body=body, article_ids=article_ids, item_ids=item_ids, required=required)
+    answer.state = step.target_for(subject)
+    for name, value in fields.items():
+        setattr(answer, name, value)
+    answer.save(update_fields=["state", *fields, "updated_at"])
+    _audit(answer, actor, action, state)
+    return consultation, answer
 
 
 @transaction.atomic
@@ -199,14 +210,9 @@ def answer_save(
     item_ids: Sequence[int] | None = None,
 ) -> Answer:
     """Save the draft answer of the current round (handler, director, or a volunteer with a task on the case)."""
-    consultation = _lock(consultation)
-    subject = answer_subject(consultation)
-    state = _answer_state(subject)
-    step = check_step(ANSWER_STEPS_BY_ACTION, "save", state, subject, actor)
-    answer = _write(subject, actor, body=body, article_ids=article_ids, item_ids=item_ids, required=False)
-    answer.state = step.target_for(subject)
-    answer.save(update_fields=["state", "updated_at"])
-    _audit(answer, actor, "save", state)
+    _consultation, answer = _draft_step(
+        consultation, actor, "save", body=body, article_ids=article_ids, item_ids=item_ids, required=False
+    )
     return answer
 
 
@@ -220,17 +226,18 @@ def answer_submit(
     item_ids: Sequence[int] | None = None,
 ) -> Answer:
     """A volunteer hands the draft to the handler, who approves (sends) or returns it."""
-    consultation = _lock(consultation)
-    subject = answer_subject(consultation)
-    state = _answer_state(subject)
-    step = check_step(ANSWER_STEPS_BY_ACTION, "submit", state, subject, actor)
-    answer = _write(subject, actor, body=body, article_ids=article_ids, item_ids=item_ids, required=True)
-    answer.state = step.target_for(subject)
-    answer.return_reason = ""
-    answer.save(update_fields=["state", "return_reason", "updated_at"])
-    _audit(answer, actor, "submit", state)
+    consultation, answer = _draft_step(
+        consultation,
+        actor,
+        "submit",
+        body=body,
+        article_ids=article_ids,
+        item_ids=item_ids,
+        required=True,
+        return_reason="",
+    )
     case = consultation.case
-    _notify(
+    consultation_notify(
         [case.handler] if case.handler_id else [],
         "consultation.answer_submitted",
         _("志愿者答复草稿待审核：%(number)s") % {"number": case.tracking_number},
@@ -244,10 +251,7 @@ def answer_submit(
 @transaction.atomic
 def answer_return(*, consultation: Consultation, actor: Any, reason: str) -> Answer:
     """The handler returns a volunteer's draft with the reason; the volunteer revises and submits it again."""
-    consultation = _lock(consultation)
-    subject = answer_subject(consultation)
-    state = _answer_state(subject)
-    step = check_step(ANSWER_STEPS_BY_ACTION, "return", state, subject, actor)
+    consultation, subject, state, step = _answer_step(consultation, "return", actor)
     if "\x00" in reason or not reason.strip():
         raise ValidationError({"reason": _("请写明退回的理由和修改要求。")})
     if len(reason.strip()) > 2000:
@@ -258,7 +262,7 @@ def answer_return(*, consultation: Consultation, actor: Any, reason: str) -> Ans
     answer.return_reason = reason.strip()
     answer.save(update_fields=["state", "return_reason", "updated_at"])
     _audit(answer, actor, "return", state, reason=answer.return_reason)
-    _notify(
+    consultation_notify(
         [answer.volunteer],
         "consultation.answer_returned",
         _("答复草稿被退回修改：%(number)s") % {"number": consultation.case.tracking_number},
@@ -294,10 +298,7 @@ def answer_send(
     """Send the current round's answer (the handler or director; for a volunteer's draft this is the approval).
 
     Round 1 concludes the case through the case spine; round 2 (the follow-up) finishes its clock."""
-    consultation = _lock(consultation)
-    subject = answer_subject(consultation)
-    state = _answer_state(subject)
-    step = check_step(ANSWER_STEPS_BY_ACTION, "send", state, subject, actor)
+    consultation, subject, state, step = _answer_step(consultation, "send", actor)
     answer = _write(subject, actor, body=body, article_ids=article_ids, item_ids=item_ids, required=True)
     now = timezone.now()
     answer.state = step.target_for(subject)
@@ -316,8 +317,8 @@ def answer_send(
     else:
         if question.clock is not None:
             clock_finish(clock=question.clock, at=now, actor=actor)
-        _event(case, "follow_up_answer", actor, case.state, note=answer.body[:500])
-        _notify(
+        case_event_record(case, "follow_up_answer", actor, case.state, note=answer.body[:500])
+        consultation_notify(
             [case.applicant_user],
             "consultation.follow_up_answered",
             _("追问已答复：%(number)s") % {"number": case.tracking_number},
@@ -341,7 +342,7 @@ def _require(actor: Any, permission: CP, case: Case) -> None:
 @transaction.atomic
 def consultation_rate(*, consultation: Consultation, actor: Any, score: Any, comment: str = "") -> Consultation:
     """The applicant rates the answer once: 1 to 5, with an optional comment."""
-    consultation = _lock(consultation)
+    consultation = consultation_lock(consultation)
     _require(actor, CP.RATE, consultation.case)
     if not first_answer_sent(consultation):
         raise TransitionRefused(_("收到答复后才能评价。"))
@@ -365,12 +366,11 @@ def consultation_rate(*, consultation: Consultation, actor: Any, score: Any, com
     consultation.rating_comment = comment.strip()
     consultation.rated_at = timezone.now()
     consultation.save(update_fields=["rating", "rating_comment", "rated_at"])
-    audit_record(
+    case_audit_record(
+        case=consultation.case,
         actor=actor,
         action="consultation.rate",
         obj=consultation,
-        centre_id=consultation.case.centre_id,
-        case_id=consultation.case_id,
         after={"rating": consultation.rating, "comment": bool(consultation.rating_comment)},
     )
     return consultation
@@ -392,7 +392,7 @@ def follow_up_refusal(consultation: Consultation) -> str:
 @transaction.atomic
 def consultation_follow_up(*, consultation: Consultation, actor: Any, question: str) -> Question:
     """The applicant's one follow-up question; the handler answers it within the same limit as the question."""
-    consultation = _lock(consultation)
+    consultation = consultation_lock(consultation)
     case = consultation.case
     _require(actor, CP.FOLLOW_UP, case)
     refusal = follow_up_refusal(consultation)
@@ -403,19 +403,18 @@ def consultation_follow_up(*, consultation: Consultation, actor: Any, question: 
     follow_up = Question.objects.create(consultation=consultation, round=MAX_ROUNDS, text=text, asked_by=actor)
     # Same rule as the first answer: the handling clock, with the centre's limit for consultations.
     follow_up.clock = clock_start(
-        case=case, rule_code="handling", start=now, amount=_clock_amount(case, "handling"), actor=actor
+        case=case, rule_code="handling", start=now, amount=clock_working_days(case, "handling"), actor=actor
     )
     follow_up.save(update_fields=["clock"])
-    _event(case, "follow_up", actor, case.state, note=text[:500])
-    audit_record(
+    case_event_record(case, "follow_up", actor, case.state, note=text[:500])
+    case_audit_record(
+        case=case,
         actor=actor,
         action="consultation.follow_up",
         obj=follow_up,
-        centre_id=case.centre_id,
-        case_id=case.pk,
         after={"round": follow_up.round, "length": len(text), "due_at": follow_up.clock.due_at},
     )
-    _notify(
+    consultation_notify(
         [case.handler],
         "consultation.follow_up",
         _("咨询追问待答复：%(number)s") % {"number": case.tracking_number},

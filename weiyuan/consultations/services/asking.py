@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 
 from weiyuan.access.consultations import ConsultationPermission, ask_refusal, consultation_decide
 from weiyuan.access.policy import is_staff_member
-from weiyuan.audit.services import audit_record
 from weiyuan.cases.models import Case, CaseState
 from weiyuan.cases.services import CaseInput, case_create
+from weiyuan.cases.services.common import case_audit_record
 from weiyuan.cases.transitions import TransitionRefused
 from weiyuan.consultations.models import (
     QUESTION_MAX_LENGTH,
@@ -157,12 +157,11 @@ def consultation_ask(*, actor: Any, data: AskInput) -> Consultation:
         raise ValidationError(renamed) from exc
     consultation = Consultation.objects.create(case=case, topic=data.topic)
     Question.objects.create(consultation=consultation, round=1, text=question, asked_by=actor)
-    audit_record(
+    case_audit_record(
+        case=case,
         actor=actor,
         action="consultation.ask",
         obj=consultation,
-        centre_id=case.centre_id,
-        case_id=case.pk,
         after={"topic": data.topic, "ip_type": case.ip_type, "channel": case.channel, "length": len(question)},
     )
     return consultation
@@ -186,12 +185,11 @@ def consultation_adopt(*, case: Case, actor: Any, topic: str) -> Consultation:
         raise ValidationError({"topic": _("请选择咨询主题。")})
     consultation = Consultation.objects.create(case=case, topic=topic)
     Question.objects.create(consultation=consultation, round=1, text=case.facts, asked_by=case.created_by)
-    audit_record(
+    case_audit_record(
+        case=case,
         actor=actor,
         action="consultation.adopt",
         obj=consultation,
-        centre_id=case.centre_id,
-        case_id=case.pk,
         after={"topic": topic},
     )
     return consultation

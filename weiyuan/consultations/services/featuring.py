@@ -13,13 +13,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from weiyuan.audit.services import audit_record
-from weiyuan.cases.services.common import _centre_staff
+from weiyuan.cases.models import Case
+from weiyuan.cases.services.common import case_audit_record, centre_staff
 from weiyuan.consultations.models import Answer, AnswerState, Citation, Consultation, FeaturedQA, FeaturedState
 from weiyuan.consultations.redaction import Finding, find_sensitive, redact
-from weiyuan.consultations.services.answering import _lock, _notify, consultation_url, first_answer_sent
-from weiyuan.consultations.transitions import FEATURED_STEPS_BY_ACTION, NEW, Subject, check_step
+from weiyuan.consultations.services.answering import first_answer_sent
+from weiyuan.consultations.services.common import consultation_notify, consultation_url, step_start
+from weiyuan.consultations.transitions import FEATURED_STEPS_BY_ACTION, NEW, Step, Subject
 from weiyuan.core.choices import Role
+from weiyuan.core.punctuation import join_list, parenthesised
 
 TITLE_MAX_LENGTH = 200
 TEXT_MAX_LENGTH = 20000
@@ -52,16 +54,47 @@ def _state(subject: Subject) -> str:
     return subject.featured.state if subject.featured is not None else NEW
 
 
+def _featured_step(consultation: Consultation, action: str, actor: Any) -> tuple[Consultation, Subject, str, Step]:
+    """Start a step on the open nomination: (locked consultation, subject, nomination state before, step)."""
+    return step_start(
+        consultation, actor, action, table=FEATURED_STEPS_BY_ACTION, subject_of=featured_subject, state_of=_state
+    )
+
+
 def _audit(featured: FeaturedQA, actor: Any, action: str, before: str, **extra: Any) -> None:
-    case = featured.consultation.case
-    audit_record(
+    case_audit_record(
+        case=featured.consultation.case,
         actor=actor,
         action=f"consultation.featured_{action}",
         obj=featured,
-        centre_id=case.centre_id,
-        case_id=case.pk,
         before={"state": before},
         after={"state": featured.state, **extra},
+    )
+
+
+def _directors(case: Case, *, besides: int | None) -> list[Any]:
+    """The directors of the case's centre who approve a nomination: not the one who nominated it (four eyes)."""
+    return [u for u in centre_staff(case.centre_id, Role.DIRECTOR) if u.pk != besides]
+
+
+def _decided(featured: FeaturedQA, subject: Subject, step: Step, actor: Any, **fields: Any) -> None:
+    """Approve or reject: the nomination moves to the step's state with the director's decision and `fields`."""
+    featured.state = step.target_for(subject)
+    for name, value in fields.items():
+        setattr(featured, name, value)
+    featured.decided_by = actor
+    featured.decided_at = timezone.now()
+    featured.save(update_fields=["state", *fields, "decided_by", "decided_at"])
+
+
+def _tell_nominator(featured: FeaturedQA, kind: str, subject: str, body: str, event: str) -> None:
+    consultation_notify(
+        [featured.nominated_by],
+        kind,
+        subject,
+        body,
+        consultation_url(featured.consultation.case) + "featured/",
+        f"featured:{featured.pk}:{event}",
     )
 
 
@@ -156,10 +189,7 @@ def redaction_proposal(consultation: Consultation) -> Proposal:
 
 @transaction.atomic
 def featured_nominate(*, consultation: Consultation, actor: Any, reason: str = "") -> FeaturedQA:
-    consultation = _lock(consultation)
-    subject = featured_subject(consultation)
-    state = _state(subject)
-    step = check_step(FEATURED_STEPS_BY_ACTION, "nominate", state, subject, actor)
+    consultation, subject, state, step = _featured_step(consultation, "nominate", actor)
     if "\x00" in reason or len(reason.strip()) > 2000:
         raise ValidationError({"reason": _("推荐理由最多 2000 字，且不能含有空字符。")})
     featured = FeaturedQA.objects.create(
@@ -171,8 +201,8 @@ def featured_nominate(*, consultation: Consultation, actor: Any, reason: str = "
     )
     _audit(featured, actor, "nominate", state)
     case = consultation.case
-    _notify(
-        [u for u in _centre_staff(case.centre_id, Role.DIRECTOR) if u.pk != actor.pk],
+    consultation_notify(
+        _directors(case, besides=actor.pk),
         "consultation.featured_nominated",
         _("咨询答复被推荐为优秀问答：%(number)s") % {"number": case.tracking_number},
         reason.strip()[:300] or case.title,
@@ -202,7 +232,7 @@ def _validate_texts(title: str, question: str, answer: str, topic_tags: Sequence
     known = set(Tag.objects.filter(kind=TagKind.TOPIC).values_list("code", flat=True))
     unknown = [t for t in topic_tags if t not in known]
     if unknown:
-        errors["topic_tags"] = _("不认识的主题标签：%(codes)s。") % {"codes": "、".join(unknown)}
+        errors["topic_tags"] = _("不认识的主题标签：%(codes)s。") % {"codes": join_list(unknown)}
     if errors:
         raise ValidationError(errors)
 
@@ -220,10 +250,7 @@ def featured_redact(
 ) -> FeaturedQA:
     """A person confirms (or corrects) the redacted title, question and answer. What the detector still finds in
     them is refused unless the person confirms it is not personal data (a law's name, a public authority)."""
-    consultation = _lock(consultation)
-    subject = featured_subject(consultation)
-    state = _state(subject)
-    step = check_step(FEATURED_STEPS_BY_ACTION, "redact", state, subject, actor)
+    consultation, subject, state, step = _featured_step(consultation, "redact", actor)
     _validate_texts(title, question, answer, topic_tags)
     names = redaction_names(consultation)
     remaining = {
@@ -236,7 +263,7 @@ def featured_redact(
                 field: _(
                     "仍有可能需要删除的内容：%(items)s。请删除，或确认这些内容不涉及个人信息后勾选“确认无需删除”。"
                 )
-                % {"items": "、".join(f"{f.text}（{f.label}）" for f in findings)}
+                % {"items": join_list(f"{f.text}{parenthesised(f.label)}" for f in findings)}
                 for field, findings in remaining.items()
                 if findings
             }
@@ -259,8 +286,8 @@ def featured_redact(
         confirmed_remaining=[f.text for findings in remaining.values() for f in findings],
     )
     case = consultation.case
-    _notify(
-        [u for u in _centre_staff(case.centre_id, Role.DIRECTOR) if u.pk != featured.nominated_by_id],
+    consultation_notify(
+        _directors(case, besides=featured.nominated_by_id),
         "consultation.featured_redacted",
         _("优秀问答待审批：%(title)s") % {"title": featured.title},
         featured.question[:300],
@@ -275,10 +302,7 @@ def featured_approve(*, consultation: Consultation, actor: Any) -> FeaturedQA:
     """The director approves: the knowledge base publishes the Q&A, credited to the centre, and indexes it."""
     from weiyuan.knowledge.services import qa_publish_from_consultation
 
-    consultation = _lock(consultation)
-    subject = featured_subject(consultation)
-    state = _state(subject)
-    step = check_step(FEATURED_STEPS_BY_ACTION, "approve", state, subject, actor)
+    consultation, subject, state, step = _featured_step(consultation, "approve", actor)
     featured = subject.featured
     assert featured is not None
     case = consultation.case
@@ -293,45 +317,32 @@ def featured_approve(*, consultation: Consultation, actor: Any) -> FeaturedQA:
         topics=featured.topic_tags,
         cited_article_ids=source_texts(consultation).cited_article_ids,
     )
-    featured.state = step.target_for(subject)
-    featured.knowledge_item = item
-    featured.decided_by = actor
-    featured.decided_at = timezone.now()
-    featured.save(update_fields=["state", "knowledge_item", "decided_by", "decided_at"])
+    _decided(featured, subject, step, actor, knowledge_item=item)
     _audit(featured, actor, "approve", state, knowledge_item=item.pk)
-    _notify(
-        [featured.nominated_by],
+    _tell_nominator(
+        featured,
         "consultation.featured_published",
         _("优秀问答已发布：%(title)s") % {"title": featured.title},
         _("您推荐的咨询答复已作为优秀问答发布到知识库。"),
-        consultation_url(case) + "featured/",
-        f"featured:{featured.pk}:published",
+        "published",
     )
     return featured
 
 
 @transaction.atomic
 def featured_reject(*, consultation: Consultation, actor: Any, reason: str) -> FeaturedQA:
-    consultation = _lock(consultation)
-    subject = featured_subject(consultation)
-    state = _state(subject)
-    step = check_step(FEATURED_STEPS_BY_ACTION, "reject", state, subject, actor)
+    consultation, subject, state, step = _featured_step(consultation, "reject", actor)
     if "\x00" in reason or not reason.strip():
         raise ValidationError({"reason": _("请说明不予采用的理由。")})
     featured = subject.featured
     assert featured is not None
-    featured.state = step.target_for(subject)
-    featured.reject_reason = reason.strip()[:2000]
-    featured.decided_by = actor
-    featured.decided_at = timezone.now()
-    featured.save(update_fields=["state", "reject_reason", "decided_by", "decided_at"])
+    _decided(featured, subject, step, actor, reject_reason=reason.strip()[:2000])
     _audit(featured, actor, "reject", state, reason=featured.reject_reason)
-    _notify(
-        [featured.nominated_by],
+    _tell_nominator(
+        featured,
         "consultation.featured_rejected",
         _("优秀问答未采用：%(number)s") % {"number": consultation.case.tracking_number},
         featured.reject_reason[:300],
-        consultation_url(consultation.case) + "featured/",
-        f"featured:{featured.pk}:rejected",
+        "rejected",
     )
     return featured

@@ -8,6 +8,9 @@ from django import template
 from django.utils.translation import gettext as _
 
 from weiyuan.access.consultations import ConsultationPermission, consultation_decide
+from weiyuan.access.policy import decide
+from weiyuan.cases.models import CONSULTATION_SERVICE
+from weiyuan.cases.transitions import TRANSITIONS_BY_ACTION, consultation_concluded_by_answer
 from weiyuan.consultations.models import Answer, AnswerState, Consultation, Topic
 
 register = template.Library()
@@ -38,17 +41,24 @@ def answer_status(consultation: Consultation, staff: bool = False) -> str:
 
 @register.inclusion_tag("consultations/_case_panel.html", takes_context=True)
 def consultation_panel(context: dict[str, Any], case: Any) -> dict[str, Any]:
-    """On the case page of a consultation: its topic and answer state, and the way to the consultation page."""
-    if getattr(getattr(case, "service_type", None), "code", "") != "consultation":
+    """On the case page of a consultation: its topic and answer state, and the way to the consultation page; for
+    staff who would conclude it, why the case's own "conclude" is not offered (the answer concludes it)."""
+    if getattr(getattr(case, "service_type", None), "code", "") != CONSULTATION_SERVICE:
         return {"consultation": None}
+    user = context.get("user")
     consultation = Consultation.objects.filter(case=case).prefetch_related("questions__answer").first()
-    may_adopt = consultation is None and bool(
-        consultation_decide(context.get("user"), ConsultationPermission.ADOPT, case)
-    )
+    may_adopt = consultation is None and bool(consultation_decide(user, ConsultationPermission.ADOPT, case))
+    conclude = TRANSITIONS_BY_ACTION["conclude"]
+    conclude_note = ""
+    if case.state in conclude.sources and decide(user, conclude.permission, case):
+        conclude_note = consultation_concluded_by_answer(case, user) or ""
     return {
         "consultation": consultation,
         "case": case,
         "staff_side": context.get("staff_side", False),
         # Recorded through the generic intake: staff take it into the consultation flow (topic and answer).
         "adopt_topics": Topic.choices if may_adopt and case.state != "draft" else None,
+        "conclude_note": conclude_note,
+        "may_answer": consultation is not None
+        and bool(consultation_decide(user, ConsultationPermission.ANSWER_WRITE, case)),
     }

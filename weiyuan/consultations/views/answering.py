@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,8 +17,7 @@ from weiyuan.access.consultations import ConsultationPermission as CP
 from weiyuan.access.consultations import consultation_decide
 from weiyuan.access.policy import Permission, Relation, case_relations, decide
 from weiyuan.cases.selectors import case_clocks
-from weiyuan.cases.transitions import TransitionRefused
-from weiyuan.cases.views.common import error_summary, refused
+from weiyuan.cases.views.common import error_summary
 from weiyuan.consultations import services
 from weiyuan.consultations.forms import AnswerForm, FollowUpForm, RatingForm, ReturnForm
 from weiyuan.consultations.models import Consultation
@@ -29,7 +26,7 @@ from weiyuan.consultations.services.answering import answer_subject, first_answe
 from weiyuan.consultations.services.featuring import open_nomination
 from weiyuan.consultations.suggestions import editor_lookup, editor_suggestions
 from weiyuan.consultations.transitions import ANSWER_STEPS_BY_ACTION, NEW, STATE_LABELS, allowed_steps
-from weiyuan.consultations.views.asking import apply_errors
+from weiyuan.consultations.views.common import consultation_guarded, form_post, form_run
 from weiyuan.evidence.selectors import evidence_for_case
 
 STAFF_SIDE = {
@@ -84,64 +81,60 @@ def _detail_context(
     return context
 
 
+def _detail_page(
+    request: HttpRequest,
+    consultation: Consultation,
+    *,
+    rating_form: RatingForm | None = None,
+    follow_up_form: FollowUpForm | None = None,
+) -> HttpResponse:
+    """The consultation page; with a form posted back (it holds errors), that form and its error summary."""
+    context = _detail_context(request, consultation, rating_form=rating_form, follow_up_form=follow_up_form)
+    posted = rating_form if rating_form is not None else follow_up_form
+    if posted is not None:
+        context["error_summary"] = error_summary(posted)
+    return render(request, "consultations/detail.html", context)
+
+
 @login_required
 @require_GET
 def detail(request: HttpRequest, tracking_number: str) -> HttpResponse:
     consultation = consultation_get(user=request.user, tracking_number=tracking_number)
-    return render(request, "consultations/detail.html", _detail_context(request, consultation))
+    return _detail_page(request, consultation)
 
 
 @login_required
 @require_POST
 def rate(request: HttpRequest, tracking_number: str) -> HttpResponse:
-    consultation = consultation_get(user=request.user, tracking_number=tracking_number)
-    decision = consultation_decide(request.user, CP.RATE, consultation.case)
-    if not decision:
-        return refused(request, decision.reason, 403, case=consultation.case)
-    form = RatingForm(request.POST, auto_id="id_rating_%s")
-    if form.is_valid():
-        try:
-            services.consultation_rate(
-                consultation=consultation,
-                actor=request.user,
-                score=form.cleaned_data["score"],
-                comment=form.cleaned_data["comment"],
-            )
-        except TransitionRefused as exc:
-            return refused(request, exc.reason, exc.status, case=consultation.case, title=_("不能评价"))
-        except ValidationError as exc:
-            apply_errors(exc, form)
-        else:
-            messages.success(request, _("感谢您的评价。"))
-            return redirect(reverse("consultations:detail", args=[tracking_number]))
-    context = _detail_context(request, consultation, rating_form=form)
-    context["error_summary"] = error_summary(form)
-    return render(request, "consultations/detail.html", context)
+    return form_post(
+        request,
+        tracking_number,
+        CP.RATE,
+        RatingForm(request.POST, auto_id="id_rating_%s"),
+        lambda c, d: services.consultation_rate(
+            consultation=c, actor=request.user, score=d["score"], comment=d["comment"]
+        ),
+        titles=("", _("不能评价")),
+        success=_("感谢您的评价。"),
+        next_url=reverse("consultations:detail", args=[tracking_number]),
+        page=lambda c, form: _detail_page(request, c, rating_form=form),
+    )
 
 
 @login_required
 @require_POST
 def follow_up(request: HttpRequest, tracking_number: str) -> HttpResponse:
-    consultation = consultation_get(user=request.user, tracking_number=tracking_number)
-    decision = consultation_decide(request.user, CP.FOLLOW_UP, consultation.case)
-    if not decision:
-        return refused(request, decision.reason, 403, case=consultation.case)
-    form = FollowUpForm(request.POST, auto_id="id_follow_up_%s")
-    if form.is_valid():
-        try:
-            services.consultation_follow_up(
-                consultation=consultation, actor=request.user, question=form.cleaned_data["question"]
-            )
-        except TransitionRefused as exc:
-            return refused(request, exc.reason, exc.status, case=consultation.case, title=_("不能追问"))
-        except ValidationError as exc:
-            apply_errors(exc, form)
-        else:
-            messages.success(request, _("追问已提交，承办人将在答复期限内回复。"))
-            return redirect(reverse("consultations:detail", args=[tracking_number]))
-    context = _detail_context(request, consultation, follow_up_form=form)
-    context["error_summary"] = error_summary(form)
-    return render(request, "consultations/detail.html", context)
+    return form_post(
+        request,
+        tracking_number,
+        CP.FOLLOW_UP,
+        FollowUpForm(request.POST, auto_id="id_follow_up_%s"),
+        lambda c, d: services.consultation_follow_up(consultation=c, actor=request.user, question=d["question"]),
+        titles=("", _("不能追问")),
+        success=_("追问已提交，承办人将在答复期限内回复。"),
+        next_url=reverse("consultations:detail", args=[tracking_number]),
+        page=lambda c, form: _detail_page(request, c, follow_up_form=form),
+    )
 
 
 # --- the answer editor -----------------------------------------------------------------------------------------
@@ -198,56 +191,68 @@ def _editor_context(
     }
 
 
+def _editor_page(
+    request: HttpRequest,
+    consultation: Consultation,
+    form: AnswerForm | None = None,
+    *,
+    cited: tuple[set[int], set[int]] | None = None,
+    return_form: ReturnForm | None = None,
+) -> HttpResponse:
+    """The editor: with the form posted, or the current draft's text; a return form with errors shows those."""
+    if form is None:
+        subject = answer_subject(consultation)
+        form = AnswerForm(initial={"body": subject.answer.body if subject.answer is not None else ""})
+    context = _editor_context(request, consultation, form, cited=cited)
+    if return_form is not None:
+        context["return_form"] = return_form
+        context["error_summary"] = error_summary(return_form)
+    return render(request, "consultations/answer.html", context)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def answer(request: HttpRequest, tracking_number: str) -> HttpResponse:
     user = request.user
-    consultation = consultation_get(user=user, tracking_number=tracking_number)
-    decision = consultation_decide(user, CP.ANSWER_WRITE, consultation.case)
-    if not decision:
-        return refused(request, decision.reason, 403, case=consultation.case, title=_("不能撰写答复"))
+    consultation = consultation_guarded(request, tracking_number, CP.ANSWER_WRITE, title=_("不能撰写答复"))
+    if isinstance(consultation, HttpResponse):
+        return consultation
     if request.method == "GET":
-        subject = answer_subject(consultation)
-        initial = {"body": subject.answer.body if subject.answer is not None else ""}
-        return render(
-            request,
-            "consultations/answer.html",
-            _editor_context(request, consultation, AnswerForm(initial=initial), cited=None),
-        )
+        return _editor_page(request, consultation)
     form = AnswerForm(request.POST)
-    cited = None
+    cited, intent = None, "save"
     if form.is_valid():
         cd = form.cleaned_data
-        cited = (set(cd["cite_article"]), set(cd["cite_item"]))
-        run, success = INTENT_SERVICES[cd["intent"]] if cd["intent"] in INTENT_SERVICES else INTENT_SERVICES["save"]
-        try:
-            run(
-                consultation=consultation,
-                actor=user,
-                body=cd["body"],
-                article_ids=cd["cite_article"],
-                item_ids=cd["cite_item"],
-            )
-        except TransitionRefused as exc:
-            return refused(request, exc.reason, exc.status, case=consultation.case, title=_("不能执行该操作"))
-        except ValidationError as exc:
-            apply_errors(exc, form)
-        else:
-            messages.success(request, str(success))
-            if cd["intent"] == "send":
-                return redirect(reverse("consultations:detail", args=[tracking_number]))
-            return redirect(reverse("consultations:answer", args=[tracking_number]))
-    return render(request, "consultations/answer.html", _editor_context(request, consultation, form, cited=cited))
+        # Kept for the page shown again if the service refuses the text: no chosen citation is lost.
+        cited, intent = (set(cd["cite_article"]), set(cd["cite_item"])), cd["intent"]
+    run, success = INTENT_SERVICES.get(intent, INTENT_SERVICES["save"])
+    done = form_run(
+        request,
+        consultation,
+        form,
+        lambda d: run(
+            consultation=consultation,
+            actor=user,
+            body=d["body"],
+            article_ids=d["cite_article"],
+            item_ids=d["cite_item"],
+        ),
+        refused_title=_("不能执行该操作"),
+        success=str(success),
+        next_url=reverse(
+            "consultations:detail" if intent == "send" else "consultations:answer", args=[tracking_number]
+        ),
+    )
+    return done or _editor_page(request, consultation, form, cited=cited)
 
 
 @login_required
 @require_GET
 def answer_lookup(request: HttpRequest, tracking_number: str) -> HttpResponse:
     """HTMX: the editor's own search over articles and Q&A, as checkboxes to cite."""
-    consultation = consultation_get(user=request.user, tracking_number=tracking_number)
-    decision = consultation_decide(request.user, CP.ANSWER_WRITE, consultation.case)
-    if not decision:
-        return refused(request, decision.reason, 403, case=consultation.case)
+    consultation = consultation_guarded(request, tracking_number, CP.ANSWER_WRITE)
+    if isinstance(consultation, HttpResponse):
+        return consultation
     lookup = editor_lookup(request.GET.get("q", "")[:400])
     return render(request, "consultations/_lookup.html", {"lookup": lookup})
 
@@ -255,24 +260,14 @@ def answer_lookup(request: HttpRequest, tracking_number: str) -> HttpResponse:
 @login_required
 @require_POST
 def answer_return(request: HttpRequest, tracking_number: str) -> HttpResponse:
-    consultation = consultation_get(user=request.user, tracking_number=tracking_number)
-    decision = consultation_decide(request.user, CP.ANSWER_APPROVE, consultation.case)
-    if not decision:
-        return refused(request, decision.reason, 403, case=consultation.case)
-    form = ReturnForm(request.POST, auto_id="id_return_%s")
-    if form.is_valid():
-        try:
-            services.answer_return(consultation=consultation, actor=request.user, reason=form.cleaned_data["reason"])
-        except TransitionRefused as exc:
-            return refused(request, exc.reason, exc.status, case=consultation.case, title=_("不能退回"))
-        except ValidationError as exc:
-            apply_errors(exc, form)
-        else:
-            messages.success(request, _("草稿已退回志愿者修改。"))
-            return redirect(reverse("consultations:answer", args=[tracking_number]))
-    subject = answer_subject(consultation)
-    initial = {"body": subject.answer.body if subject.answer is not None else ""}
-    context = _editor_context(request, consultation, AnswerForm(initial=initial), cited=None)
-    context["return_form"] = form
-    context["error_summary"] = error_summary(form)
-    return render(request, "consultations/answer.html", context)
+    return form_post(
+        request,
+        tracking_number,
+        CP.ANSWER_APPROVE,
+        ReturnForm(request.POST, auto_id="id_return_%s"),
+        lambda c, d: services.answer_return(consultation=c, actor=request.user, reason=d["reason"]),
+        titles=("", _("不能退回")),
+        success=_("草稿已退回志愿者修改。"),
+        next_url=reverse("consultations:answer", args=[tracking_number]),
+        page=lambda c, form: _editor_page(request, c, return_form=form),
+    )

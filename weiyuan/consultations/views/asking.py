@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -23,22 +21,8 @@ from weiyuan.consultations import services
 from weiyuan.consultations.forms import AskForm
 from weiyuan.consultations.selectors import QUEUES, ask_centres, consultation_queue, my_consultations
 from weiyuan.consultations.suggestions import similar_qa
-
-# The service (and the API) name these fields as in the API; the form names them as on the page.
-FORM_FIELD_NAMES = {"centre_code": "centre", "applicant_region_code": "region"}
-
-
-def apply_errors(exc: ValidationError, form: Any) -> None:
-    """Put a service's ValidationError messages next to the fields they name."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc.messages)
-        return
-    for key, errors in exc.message_dict.items():
-        name = FORM_FIELD_NAMES.get(key, key)
-        if name in form.fields:
-            form.add_error(name, errors)
-        else:
-            form.add_error(None, errors)
+from weiyuan.consultations.views.common import apply_errors
+from weiyuan.core.punctuation import join_clauses
 
 
 def _ask_input(form: AskForm) -> services.AskInput:
@@ -91,7 +75,8 @@ def ask(request: HttpRequest) -> HttpResponse:
         region = request.GET.get("region") or str(getattr(user, "region_id", None) or "")
         ip_type = request.GET.get("ip_type", "")
         form = AskForm(initial={"region": region, "ip_type": ip_type, "question": ""}, staff_mode=staff_mode)
-        selected, question = "", ""
+        # The centre chosen at step 1 of the general application, when it sends a consultation here.
+        selected, question = request.GET.get("centre", "")[:40], ""
     return render(
         request,
         "consultations/ask.html",
@@ -167,7 +152,7 @@ def adopt(request: HttpRequest, tracking_number: str) -> HttpResponse:
     except TransitionRefused as exc:
         return refused(request, exc.reason, exc.status, case=case, title=_("不能按咨询办理"))
     except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+        messages.error(request, join_clauses(exc.messages))
         return redirect(reverse("cases:detail", args=[tracking_number]) + "#consultation")
     messages.success(request, _("已按咨询办理，可以撰写答复。"))
     return redirect(reverse("consultations:detail", args=[tracking_number]))

@@ -7,27 +7,23 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from weiyuan.access.consultations import ConsultationPermission as CP
-from weiyuan.access.consultations import consultation_decide
-from weiyuan.cases.transitions import TransitionRefused
-from weiyuan.cases.views.common import error_summary, refused
+from weiyuan.cases.views.common import error_summary
 from weiyuan.consultations import services
 from weiyuan.consultations.forms import DecideForm, NominateForm, RedactForm
 from weiyuan.consultations.models import Consultation
 from weiyuan.consultations.redaction import highlight
-from weiyuan.consultations.selectors import consultation_get, featured_history
+from weiyuan.consultations.selectors import featured_history
 from weiyuan.consultations.services.featuring import featured_subject, redaction_proposal
 from weiyuan.consultations.transitions import FEATURED_STATE_LABELS, FEATURED_STEPS_BY_ACTION, NEW, allowed_steps
-from weiyuan.consultations.views.asking import apply_errors
+from weiyuan.consultations.views.common import consultation_guarded, form_post
 
 
 def _context(
@@ -76,18 +72,10 @@ def _context(
     return context
 
 
-def _guarded(request: HttpRequest, tracking_number: str, permission: CP) -> Consultation | HttpResponse:
-    consultation = consultation_get(user=request.user, tracking_number=tracking_number)
-    decision = consultation_decide(request.user, permission, consultation.case)
-    if not decision:
-        return refused(request, decision.reason, 403, case=consultation.case, title=_("优秀问答"))
-    return consultation
-
-
 @login_required
 @require_GET
 def featured(request: HttpRequest, tracking_number: str) -> HttpResponse:
-    consultation = _guarded(request, tracking_number, CP.FEATURE_VIEW)
+    consultation = consultation_guarded(request, tracking_number, CP.FEATURE_VIEW, title=_("优秀问答"))
     if isinstance(consultation, HttpResponse):
         return consultation
     return render(request, "consultations/featured.html", _context(request, consultation))
@@ -102,22 +90,22 @@ def _post(
     success: str,
     form_key: str,
 ) -> HttpResponse:
-    consultation = _guarded(request, tracking_number, permission)
-    if isinstance(consultation, HttpResponse):
-        return consultation
-    if form.is_valid():
-        try:
-            run(consultation, form.cleaned_data)
-        except TransitionRefused as exc:
-            return refused(request, exc.reason, exc.status, case=consultation.case, title=_("优秀问答"))
-        except ValidationError as exc:
-            apply_errors(exc, form)
-        else:
-            messages.success(request, success)
-            return redirect(reverse("consultations:featured", args=[tracking_number]))
-    context = _context(request, consultation, **{form_key: form})
-    context["error_summary"] = error_summary(form)
-    return render(request, "consultations/featured.html", context)
+    def page(consultation: Consultation, form: forms.Form) -> HttpResponse:
+        context = _context(request, consultation, **{form_key: form})
+        context["error_summary"] = error_summary(form)
+        return render(request, "consultations/featured.html", context)
+
+    return form_post(
+        request,
+        tracking_number,
+        permission,
+        form,
+        run,
+        titles=(_("优秀问答"), _("优秀问答")),
+        success=success,
+        next_url=reverse("consultations:featured", args=[tracking_number]),
+        page=page,
+    )
 
 
 @login_required

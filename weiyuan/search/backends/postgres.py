@@ -7,7 +7,15 @@ from collections.abc import Sequence
 
 from django.db import connection
 
-from weiyuan.search.backends.base import COUNT_CAP, Filters, Mode, pinned_sql
+from weiyuan.search.backends.base import (
+    CANDIDATE_TIER,
+    COUNT_CAP,
+    RECENT_WINDOW,
+    Filters,
+    Mode,
+    broad_rank,
+    pinned_sql,
+)
 from weiyuan.search.plan import Plan
 
 MAX_POSITION = 16383  # PostgreSQL's limit for lexeme positions
@@ -80,23 +88,47 @@ class PostgresBackend:
     ) -> tuple[list[tuple[int, float]], int]:
         where, params = filters.sql()
         query = tsquery_literal(plan, mode)
-        base = (
+        # Without filters the word index alone answers counts and candidates (no lookup of each entry row).
+        matches = (
             f"FROM search_vector v JOIN search_searchentry e ON e.id = v.entry_id WHERE v.vector @@ %s::tsquery{where}"
-        )
-        score = (
-            f"ts_rank('{RANK_WEIGHTS}', v.vector, %s::tsquery, 1) * e.rank_weight * {RANK_SCALE}"
-            f" + CASE WHEN e.law_key = %s THEN {LAW_BOOST * RANK_SCALE} ELSE 0 END"
-            f" + CASE WHEN e.article_number = %s THEN {ARTICLE_BOOST * RANK_SCALE} ELSE 0 END" + pinned_sql(pinned)
+            if where
+            else "FROM search_vector v WHERE v.vector @@ %s::tsquery"
         )
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT e.id, {score} AS score {base} ORDER BY score DESC, e.id LIMIT %s OFFSET %s",
-                [query, plan.law_key or None, plan.article_number, query, *params, limit, offset],
+            # Matches in table order, stopped at COUNT_CAP (no ORDER BY: sorting would read every match): the whole
+            # set for a narrow query, the oldest candidates for a broad one.
+            cursor.execute(f"SELECT v.entry_id {matches} LIMIT {COUNT_CAP}", [query, *params])
+            first = [int(r[0]) for r in cursor.fetchall()]
+            total = len(first)
+            if total >= COUNT_CAP:
+                # The newest entries walked backwards on the primary key, RECENT_WINDOW at most, each checked: a
+                # second GIN scan would rebuild the bitmap of every match of a common word (tens of ms).
+                recent = (
+                    "SELECT v.entry_id FROM (SELECT entry_id, vector FROM search_vector ORDER BY entry_id DESC"  # noqa: S608
+                    f" LIMIT {RECENT_WINDOW}) v"
+                )
+                if where:
+                    recent += " JOIN search_searchentry e ON e.id = v.entry_id"
+                cursor.execute(
+                    f"{recent} WHERE v.vector @@ %s::tsquery{where} ORDER BY v.entry_id DESC LIMIT {CANDIDATE_TIER}",
+                    [query, *params],
+                )
+                candidates = first[:CANDIDATE_TIER] + [int(r[0]) for r in cursor.fetchall()]
+                rows = broad_rank(candidates, plan, mode=mode, limit=limit, offset=offset, pinned=pinned)
+                return rows, total
+            if not first:
+                return [], 0
+            score = (
+                f"ts_rank('{RANK_WEIGHTS}', v.vector, %s::tsquery, 1) * e.rank_weight * {RANK_SCALE}"
+                f" + CASE WHEN e.law_key = %s THEN {LAW_BOOST * RANK_SCALE} ELSE 0 END"
+                f" + CASE WHEN e.article_number = %s THEN {ARTICLE_BOOST * RANK_SCALE} ELSE 0 END" + pinned_sql(pinned)
             )
-            rows = [(int(r[0]), float(r[1])) for r in cursor.fetchall()]
-            cursor.execute(f"SELECT count(*) FROM (SELECT 1 {base} LIMIT {COUNT_CAP}) matched", [query, *params])  # noqa: S608
-            total = int(cursor.fetchone()[0])
-        return rows, total
+            cursor.execute(
+                f"SELECT e.id, {score} AS score FROM search_vector v JOIN search_searchentry e ON e.id = v.entry_id"  # noqa: S608
+                " WHERE v.entry_id = ANY(%s) ORDER BY score DESC, e.id LIMIT %s OFFSET %s",
+                [query, plan.law_key or None, plan.article_number, first, limit, offset],
+            )
+            return [(int(r[0]), float(r[1])) for r in cursor.fetchall()], total
 
     def fuzzy_titles(self, plan: Plan, filters: Filters, *, limit: int) -> list[tuple[int, float]]:
         where, params = filters.sql()

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand
 
 from weiyuan.cases.models import CaseState
 from weiyuan.core.demo import SeedSummary, seed_demo
+from weiyuan.experts.demo import experts_demo_seed
 from weiyuan.knowledge.demo import kb_demo_seed, render_report
 
 
@@ -20,6 +21,7 @@ class Command(BaseCommand):
         # The knowledge base's editor account, and its demo items when the laws are already imported
         # (otherwise `manage.py kb_seed_demo` loads them after `kb_import_laws`).
         self.stdout.write(render_report(kb_demo_seed(log=lambda line: self.stderr.write(line))))
+        self.stdout.write(experts_demo_seed(log=lambda line: self.stderr.write(line)))
 
 
 def render_summary(summary: SeedSummary) -> str:

@@ -1,0 +1,49 @@
+"""The links of the main navigation a user gets. Each link is shown to exactly the people its page serves, decided
+by that page's own rule in the access module, so the template holds no role checks and a link never leads to a
+refusal (a knowledge-base editor, for one, has no workbench)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from weiyuan.access.consultations import has_consultation_queue
+from weiyuan.access.experts import ExpertPermission, database_decide
+from weiyuan.access.knowledge import is_kb_staff
+from weiyuan.access.policy import STAFF_ROLES, has_role
+from weiyuan.core.choices import Role
+
+# Who has a queue on the workbench (`cases.selectors.available_queues`, leaving out the applicant's own list):
+# centre staff, supervisors over their subtree, experts and volunteers for their tasks.
+WORKBENCH_ROLES = (*STAFF_ROLES, Role.SUPERVISOR, Role.EXPERT, Role.VOLUNTEER)
+
+
+@dataclass(frozen=True)
+class NavLinks:
+    workbench: bool = False  # cases:workbench
+    consultation_queue: bool = False  # consultations:queue
+    experts: bool = False  # experts:list
+    knowledge_manage: bool = False  # knowledge:manage
+    my_cases: bool = False  # cases:my_cases
+    ask: bool = False  # consultations:ask, for an applicant's own question (staff record theirs from the queue)
+    intake: bool = False  # cases:intake_start, likewise
+
+
+def has_workbench(user: Any) -> bool:
+    return has_role(user, *WORKBENCH_ROLES)
+
+
+def nav_links(user: Any) -> NavLinks:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return NavLinks()
+    applicant = bool(getattr(user, "is_applicant", False))
+    return NavLinks(
+        workbench=has_workbench(user),
+        consultation_queue=has_consultation_queue(user),
+        experts=bool(database_decide(user, ExpertPermission.LIST)),
+        knowledge_manage=is_kb_staff(user),
+        # The list of one's own applications: an applicant's, or the cases a partner body referred in.
+        my_cases=applicant or has_role(user, Role.PARTNER),
+        ask=applicant,
+        intake=applicant,
+    )

@@ -1,0 +1,23 @@
+from django.urls import path
+
+import weiyuan.cases.urls  # noqa: F401 - registers the "tracking" path converter
+from weiyuan.experts.views import matching, profiles
+
+app_name = "experts"
+
+urlpatterns = [
+    path("experts/", profiles.expert_list, name="list"),
+    path("experts/new/", profiles.expert_create, name="create"),
+    path("experts/import/", profiles.import_page, name="import"),
+    path("experts/import/template.xlsx", profiles.import_template, name="import_template"),
+    path("experts/export.xlsx", profiles.export, name="export"),
+    path("experts/<int:pk>/", profiles.expert_detail, name="detail"),
+    path("experts/<int:pk>/edit/", profiles.expert_edit, name="edit"),
+    path("experts/<int:pk>/status/<slug:action>/", profiles.expert_status, name="status"),
+    path("cases/<tracking:tracking_number>/experts/", matching.case_candidates, name="case_candidates"),
+    path(
+        "cases/<tracking:tracking_number>/experts/<int:pk>/override/",
+        matching.conflict_override,
+        name="conflict_override",
+    ),
+]
