@@ -11,6 +11,8 @@ MANAGE := $(PY) manage.py
 PG_URL ?= postgres://postgres@127.0.0.1:5432/weiyuan
 # The legal corpus shipped beside the project (../shared/data/laws), imported into the knowledge base by `make run`.
 LAWS_DIR ?= ../shared/data/laws
+# pytest workers (pytest-xdist): the suite is split over the machine's two cores.
+TEST_WORKERS ?= 2
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -79,11 +81,11 @@ typecheck: venv
 	$(VENV)/bin/mypy weiyuan
 
 test-sqlite: venv translations
-	DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 $(VENV)/bin/pytest -q -m "not browser"
+	DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 $(VENV)/bin/pytest -q -m "not browser" -n $(TEST_WORKERS)
 
 test-postgres: venv translations
 	@if $(PY) scripts/pg_available.py "$(PG_URL)"; then \
-		DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest -q -m "not browser"; \
+		DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest -q -m "not browser" -n $(TEST_WORKERS); \
 	elif [ "$$CI" = "true" ]; then \
 		echo "PostgreSQL is required when CI=true but $(PG_URL) is not reachable"; exit 1; \
 	else echo "PostgreSQL not reachable at $(PG_URL): skipping the PostgreSQL run"; fi

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from encrypted_fields.fields import EncryptedCharField
 
 from weiyuan.access.scoping import ScopedManager
+from weiyuan.core.bilingual import BilingualName
 from weiyuan.core.choices import ApplicantKind, Channel, IPType, PriorityGroup
 
 # The service type whose cases run the consultation flow (weiyuan/consultations): asked at /consultations/new/,
@@ -16,7 +16,7 @@ from weiyuan.core.choices import ApplicantKind, Channel, IPType, PriorityGroup
 CONSULTATION_SERVICE = "consultation"
 
 
-class ServiceType(models.Model):
+class ServiceType(BilingualName, models.Model):
     """Service types are data: their clocks (in working days) and intake hints can change without a release."""
 
     code = models.SlugField(_("代码"), max_length=40, unique=True)
@@ -32,16 +32,6 @@ class ServiceType(models.Model):
 
     class Meta:
         ordering = ["position", "code"]
-
-    def __str__(self) -> str:
-        return self.display_name
-
-    @property
-    def display_name(self) -> str:
-        """The name in the user's language (service types are data, so they carry both names)."""
-        if (get_language() or "").startswith("en") and self.name_en:
-            return self.name_en
-        return self.name
 
 
 class CentreServiceClock(models.Model):

@@ -17,10 +17,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from weiyuan.access.scoping import ScopedQuerySet
+from weiyuan.core.bilingual import BilingualName
 
 
 class FieldKind(models.TextChoices):
@@ -28,7 +28,7 @@ class FieldKind(models.TextChoices):
     LEGAL = "legal", _("法律领域")
 
 
-class ExpertField(models.Model):
+class ExpertField(BilingualName, models.Model):
     """A technical or legal field of expertise. Data (seeded by migration), so centres can add fields."""
 
     code = models.SlugField(_("代码"), max_length=40, unique=True)
@@ -42,15 +42,6 @@ class ExpertField(models.Model):
 
     class Meta:
         ordering = ["kind", "position", "code"]
-
-    def __str__(self) -> str:
-        return self.display_name
-
-    @property
-    def display_name(self) -> str:
-        if (get_language() or "").startswith("en") and self.name_en:
-            return self.name_en
-        return self.name
 
 
 class Qualification(models.TextChoices):

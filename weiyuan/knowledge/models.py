@@ -7,10 +7,10 @@ from typing import Any, Self
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from weiyuan.access.scoping import ScopedQuerySet
+from weiyuan.core.bilingual import BilingualName
 
 
 class LawKind(models.TextChoices):
@@ -99,7 +99,7 @@ class TagKind(models.TextChoices):
     TOPIC = "topic", _("主题")
 
 
-class Tag(models.Model):
+class Tag(BilingualName, models.Model):
     """A label of one kind; IP-type tags use the codes of `weiyuan.core.choices.IPType`."""
 
     kind = models.CharField(_("类别"), max_length=16, choices=TagKind.choices)
@@ -111,16 +111,6 @@ class Tag(models.Model):
     class Meta:
         ordering = ["kind", "position", "code"]
         constraints = [models.UniqueConstraint(fields=["kind", "code"], name="kb_tag_unique_code")]
-
-    def __str__(self) -> str:
-        return self.display_name
-
-    @property
-    def display_name(self) -> str:
-        """The name in the user's language (tags are data, so they carry both names)."""
-        if (get_language() or "").startswith("en") and self.name_en:
-            return self.name_en
-        return self.name
 
 
 class ItemStatus(models.TextChoices):

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from weiyuan.core.bilingual import BilingualName
 
 
 class Region(models.Model):
@@ -49,7 +50,7 @@ class FilingStatus(models.TextChoices):
     REVOKED = "revoked", _("已撤销")
 
 
-class Centre(models.Model):
+class Centre(BilingualName, models.Model):
     code = models.SlugField(_("机构代码"), max_length=40, unique=True)
     name = models.CharField(_("名称"), max_length=120)
     name_en = models.CharField(_("英文名称"), max_length=160, blank=True)
@@ -77,15 +78,6 @@ class Centre(models.Model):
     class Meta:
         ordering = ["path"]
         indexes = [models.Index(fields=["region", "filing_status"], name="centre_region_status_idx")]
-
-    def __str__(self) -> str:
-        return self.display_name
-
-    @property
-    def display_name(self) -> str:
-        if (get_language() or "").startswith("en") and self.name_en:
-            return self.name_en
-        return self.name
 
     @property
     def takes_cases(self) -> bool:
