@@ -17,6 +17,7 @@ from tests.knowledge_support import article, ecommerce_law, published_item
 from weiyuan.cases.models import CaseEvent, CaseState, Outcome
 from weiyuan.clocks.models import Clock, ClockState
 from weiyuan.consultations.models import Answer, AnswerState, Citation, Consultation, Question
+from weiyuan.consultations.services.asking import TITLE_LENGTH
 from weiyuan.evidence.models import EvidenceFile
 from weiyuan.knowledge.models import ItemType
 from weiyuan.notifications.models import OutboxMessage
@@ -82,7 +83,7 @@ def test_full_flow_ask_answer_cite_rate_follow_up(network: dict[str, Any], kb: d
     assert case.state == CaseState.SUBMITTED
     assert case.applicant_user == applicant
     assert case.facts == QUESTION
-    assert case.title.startswith("咨询：")
+    assert case.title == QUESTION.strip().splitlines()[0][:TITLE_LENGTH] + "…"  # the question's words, no prefix
     assert consultation.topic == "dispute"
     assert consultation.questions.get().round == 1
     assert EvidenceFile.objects_unscoped.filter(case=case, original_name="截图.pdf").exists()

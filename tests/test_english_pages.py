@@ -34,8 +34,8 @@ from weiyuan.knowledge.models import ItemType, Tag
 pytestmark = pytest.mark.django_db
 
 FULL_WIDTH = re.compile(r"[：（）]")
-# The test data avoids these marks in what users write, so whatever is left on a page comes from the UI. The one
-# exception is a consultation's title, stored as "咨询：<question>" when it is asked (data, shown as written).
+# The test data avoids these marks in what users write, so whatever is left on a page comes from the UI. Case
+# titles are data (a consultation's is the start of its question) and are set aside as user content.
 ANSWER = "请在声明到达后十五日内向主管部门投诉或者向人民法院起诉，并告知平台。"
 
 

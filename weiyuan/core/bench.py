@@ -1184,7 +1184,7 @@ def machine_line(info: dict[str, str]) -> str:
 
 
 def render_table(results: list[Measurement], *, target_ms: float = TARGET_P95_MS, label: str = "read") -> str:
-    lines = [f"| {label} | p50 ms | p95 ms | queries | p95 ≤ {target_ms:.0f} ms |", "|---|---:|---:|---:|:---:|"]
+    lines = [f"| {label} | p50 ms | p95 ms | SQL statements | p95 ≤ {target_ms:.0f} ms |", "|---|---:|---:|---:|:---:|"]
     for m in results:
         if m.queries == 0 and m.samples_ms == [0.0]:
             lines.append(f"| {m.name} | – | – | – | not measured: {m.note} |")

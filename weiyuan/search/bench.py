@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from weiyuan.core import bench as core_bench
 from weiyuan.search import query, text
+from weiyuan.search.backends.base import COUNT_CAP
 from weiyuan.search.backends.postgres import tsvector_literal
 from weiyuan.search.indexing import index_optimize
 from weiyuan.search.models import SearchEntry, SearchVector, Source
@@ -398,8 +399,8 @@ def write_report(
         parts += ["Index build skipped: the database already held the corpus.", ""]
     parts += [
         f"{warmup} warm-up runs, then {runs} timed runs per row, cycling through its 10 queries; each run is "
-        "`weiyuan.search.query.search(q, limit=10)`: plan, match, rank, count (capped at 10,000), load the ten hits "
-        "and cut their highlighted snippets.",
+        "`weiyuan.search.query.search(q, limit=10)`: plan, match, rank, count (capped at "
+        f"{COUNT_CAP:,}), load the ten hits and cut their highlighted snippets.",
         "",
         render(categories),
         "",

@@ -83,11 +83,12 @@ def validate_question(text: str, *, field_name: str = "question") -> str:
 
 
 def question_title(question: str) -> str:
-    """The case's title: "咨询：" and the start of the question's first line."""
+    """The case's title: the start of the question's first line. (No "咨询：" prefix: a title is data, stored once in
+    the asker's words, and every page already shows the service type beside it in the reader's language.)"""
     first_line = question.strip().splitlines()[0].strip()
     if len(first_line) > TITLE_LENGTH:
         first_line = first_line[:TITLE_LENGTH] + "…"
-    return _("咨询：%(question)s") % {"question": first_line}
+    return first_line
 
 
 def _case_input(actor: Any, data: AskInput, question: str) -> CaseInput:
