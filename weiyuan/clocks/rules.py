@@ -82,6 +82,14 @@ RULES: dict[str, Rule] = {
             _("《电子商务法》第四十三条：平台转送声明到达权利人后十五日内"),
             owed_by="rights_holder",
         ),
+        Rule(
+            "expert_invitation",
+            _("专家答复邀请"),
+            Unit.WORKING_DAYS,
+            3,
+            _("本平台规则：受邀专家在邀请发出后 3 个工作日内接受或谢绝，逾期邀请失效（可在邀请时调整）"),
+            owed_by="expert",
+        ),
     ]
 }
 

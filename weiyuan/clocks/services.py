@@ -233,4 +233,9 @@ def sweep_clocks(*, now: dt.datetime | None = None, batch: int = 500) -> dict[st
                     counts[stage] += 1
             if len(ids) < batch:
                 break
+    # Expert invitations keep their own due time (weiyuan/experts/invitations.py): reminded and expired here too.
+    # Their counts are reported only when something happened.
+    from weiyuan.experts.invitations import sweep_invitations
+
+    counts.update({k: v for k, v in sweep_invitations(now=now, batch=batch).items() if v})
     return counts

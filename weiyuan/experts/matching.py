@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from weiyuan.cases.models import Case, CaseAssignment
 from weiyuan.core.choices import IPType
+from weiyuan.core.punctuation import join_list, parenthesised
 from weiyuan.experts.models import (
     Availability,
     Expert,
@@ -324,7 +325,7 @@ def _match_reasons(criteria: Criteria, matched: set[str], labels: _Labels) -> li
     reasons: list[Reason] = []
     fields = [c for c in criteria.field_codes if f"f:{c}" in matched]
     if fields:
-        names = "、".join(labels.field_names.get(c, c) for c in fields)
+        names = join_list(labels.field_names.get(c, c) for c in fields)
         reasons.append(Reason(labels.fields, names, WEIGHTS["f"] * len(fields)))
     ipc_parts, ipc_points = [], 0
     counted: set[str] = set()
@@ -332,14 +333,14 @@ def _match_reasons(criteria: Criteria, matched: set[str], labels: _Labels) -> li
         keys = [k for k in ipc_keys(symbol) if k in matched]
         if keys:
             best = keys[-1].split(":", 1)[0]
-            ipc_parts.append(f"{symbol}（{labels.levels[best]}）")
+            ipc_parts.append(f"{symbol}{parenthesised(labels.levels[best])}")
             ipc_points += sum(WEIGHTS[k.split(":", 1)[0]] for k in keys if k not in counted)
             counted.update(keys)
     if ipc_parts:
-        reasons.append(Reason(labels.ipc, "、".join(ipc_parts), ipc_points))
+        reasons.append(Reason(labels.ipc, join_list(ipc_parts), ipc_points))
     nice = [n for n in criteria.nice_classes if f"nice:{n}" in matched]
     if nice:
-        detail = "、".join(labels.nice_class % {"n": n} for n in nice)
+        detail = join_list(labels.nice_class % {"n": n} for n in nice)
         reasons.append(Reason(labels.nice, detail, WEIGHTS["nice"] * len(nice)))
     if criteria.region_code:
         covers = [k for k in region_cover_keys(criteria.region_code) if k in matched]
@@ -352,7 +353,7 @@ def _match_reasons(criteria: Criteria, matched: set[str], labels: _Labels) -> li
             reasons.append(Reason(labels.region, labels.nationwide, WEIGHTS["reg"]))
     languages = [c for c in criteria.languages if f"lang:{c}" in matched]
     if languages:
-        detail = "、".join(labels.language_names.get(c, c) for c in languages)
+        detail = join_list(labels.language_names.get(c, c) for c in languages)
         reasons.append(Reason(labels.languages, detail, WEIGHTS["lang"] * len(languages)))
     return reasons
 

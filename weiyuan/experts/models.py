@@ -243,3 +243,10 @@ class ExpertRating(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(score__gte=1) & Q(score__lte=5), name="expert_rating_score_range")
         ]
+
+
+# The invitation models live in their own module; importing them here registers them with this app.
+from weiyuan.experts.invitation_models import ExpertInvitation as ExpertInvitation  # noqa: E402
+from weiyuan.experts.invitation_models import ExpertUndertaking as ExpertUndertaking  # noqa: E402
+from weiyuan.experts.invitation_models import InvitationState as InvitationState  # noqa: E402
+from weiyuan.experts.invitation_models import UndertakingText as UndertakingText  # noqa: E402

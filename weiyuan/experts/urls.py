@@ -1,7 +1,7 @@
 from django.urls import path
 
 import weiyuan.cases.urls  # noqa: F401 - registers the "tracking" path converter
-from weiyuan.experts.views import matching, profiles
+from weiyuan.experts.views import invitations, matching, profiles
 
 app_name = "experts"
 
@@ -20,4 +20,9 @@ urlpatterns = [
         matching.conflict_override,
         name="conflict_override",
     ),
+    path("cases/<tracking:tracking_number>/experts/<int:pk>/invite/", invitations.invite, name="invite"),
+    path("experts/invitations/", invitations.queue, name="invitations"),
+    path("experts/invitations/<int:pk>/", invitations.detail, name="invitation"),
+    path("experts/invitations/<int:pk>/undertake/", invitations.undertake, name="invitation_undertake"),
+    path("experts/invitations/<int:pk>/<slug:action>/", invitations.act, name="invitation_act"),
 ]

@@ -15,9 +15,11 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from weiyuan.core.choices import Role
+from weiyuan.core.punctuation import english, join_list
 from weiyuan.core.validators import validate_credit_code
 from weiyuan.experts.models import Availability, Expert, ExpertField, Language, Qualification
 from weiyuan.experts.normalise import (
@@ -116,13 +118,39 @@ def _key(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip().casefold()
 
 
-def _choices_by_key(choices: Any) -> dict[str, str]:
-    """Code or label (Chinese, and English when active) -> code."""
+UI_LANGUAGES = ("zh-hans", "en")
+_TABLES: dict[str, dict[str, str]] = {}
+
+
+def _choices_by_key(choices: Any, extra: tuple[tuple[str, str], ...] = ()) -> dict[str, str]:
+    """Code or label, in every UI language (an English export imports again) -> code."""
     out: dict[str, str] = {}
-    for value, label in choices:
-        out[_key(str(value))] = value
-        out[_key(str(label))] = value
+    for language in UI_LANGUAGES:
+        with translation.override(language):
+            for value, label in [*choices, *extra]:
+                out[_key(str(value))] = value
+                out[_key(str(label))] = value
     return out
+
+
+def _table(name: str) -> dict[str, str]:
+    """The lookup table, built on first use (labels are lazy: the catalogues must be loaded)."""
+    if name not in _TABLES:
+        choices = {"languages": Language.choices, "qualifications": Qualification.choices}
+        if name == "availability":
+            _TABLES[name] = _choices_by_key(Availability.choices, (("busy", "忙碌"), ("unavailable", "不可用")))
+        else:
+            _TABLES[name] = _choices_by_key(choices[name])
+    return _TABLES[name]
+
+
+def _allowed(choices: Any, *, limit: int | None = None) -> str:
+    """The allowed values for a message: "中文、英语……或 zh、en……" / "Chinese, English… or zh, en…"."""
+    items = list(choices)[:limit] if limit else list(choices)
+    more = "……" if limit and not english() else ("…" if limit else "")
+    labels = join_list(str(label) for _value, label in items) + more
+    codes = join_list(value for value, _label in items) + more
+    return _("%(labels)s或 %(codes)s") % {"labels": labels, "codes": codes}
 
 
 class Lookups:
@@ -210,11 +238,6 @@ class Lookups:
         return Expert.objects_unscoped.filter(user_id=user_id).values_list("pk", flat=True).first()
 
 
-LANGUAGES = _choices_by_key(Language.choices)
-QUALIFICATIONS = _choices_by_key(Qualification.choices)
-AVAILABILITIES = _choices_by_key([*Availability.choices, ("busy", "忙碌"), ("unavailable", "不可用")])
-
-
 def _text(errors: dict[str, str], name: str, value: Any, limit: int, *, required: bool = False) -> str:
     text = "" if value is None else str(value).strip()
     if NUL in text:
@@ -246,7 +269,7 @@ def _codes(errors: dict[str, str], name: str, values: list[str], table: dict[str
         elif code not in out:
             out.append(code)
     if unknown:
-        errors[name] = _("不认识的值：%(values)s（可填：%(known)s）") % {"values": "、".join(unknown), "known": known}
+        errors[name] = _("不认识的值：%(values)s（可填：%(known)s）") % {"values": join_list(unknown), "known": known}
     return out
 
 
@@ -295,9 +318,9 @@ def clean_expert(data: ExpertInput, lookups: Lookups) -> tuple[CleanExpert | Non
         elif f not in fields:
             fields.append(f)
     if unknown_fields:
-        known = "、".join(sorted({f.name for f in lookups.fields().values()}))
+        known = join_list(sorted({(f.name_en or f.name) if english() else f.name for f in lookups.fields().values()}))
         errors["fields"] = _("不认识的专业领域：%(values)s（可填：%(known)s）") % {
-            "values": "、".join(unknown_fields),
+            "values": join_list(unknown_fields),
             "known": known,
         }
 
@@ -315,9 +338,9 @@ def clean_expert(data: ExpertInput, lookups: Lookups) -> tuple[CleanExpert | Non
         if len(values) > MAX_LIST:
             errors[name_] = _("最多填写 %(n)s 个分类。") % {"n": MAX_LIST}
 
-    languages = _codes(errors, "languages", data.languages, LANGUAGES, "中文、英语、日语……或 zh、en、ja……")
+    languages = _codes(errors, "languages", data.languages, _table("languages"), _allowed(Language.choices, limit=3))
     qualifications = _codes(
-        errors, "qualifications", data.qualifications, QUALIFICATIONS, "、".join(str(q.label) for q in Qualification)
+        errors, "qualifications", data.qualifications, _table("qualifications"), _allowed(Qualification.choices)
     )
 
     region_codes: list[str] = []
@@ -330,10 +353,10 @@ def clean_expert(data: ExpertInput, lookups: Lookups) -> tuple[CleanExpert | Non
             region_codes.append(region.code)
     if unknown_regions:
         errors["regions"] = _("找不到地区：%(values)s（请填 6 位行政区划代码或完整名称，如 310000 或 上海市）") % {
-            "values": "、".join(unknown_regions)
+            "values": join_list(unknown_regions)
         }
 
-    availability = AVAILABILITIES.get(_key(data.availability or "available"))
+    availability = _table("availability").get(_key(data.availability or "available"))
     if availability is None:
         errors["availability"] = _("应为：可接受任务、忙碌 或 暂不接受任务。")
         availability = Availability.AVAILABLE

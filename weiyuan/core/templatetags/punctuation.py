@@ -38,6 +38,12 @@ def comma() -> str:
 
 
 @register.simple_tag
+def semicolon() -> str:
+    """Between clauses: "；" / "; "."""
+    return punctuation.clause_separator()
+
+
+@register.simple_tag
 def full_stop() -> str:
     return punctuation.full_stop()
 

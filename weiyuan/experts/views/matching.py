@@ -12,14 +12,16 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from weiyuan.access.expert_tasks import case_invite_decide
 from weiyuan.access.experts import ExpertPermission, case_expert_decide
 from weiyuan.cases.selectors import case_get
 from weiyuan.cases.transitions import TransitionRefused
 from weiyuan.cases.views.common import error_summary, refused
 from weiyuan.experts import selectors, services
 from weiyuan.experts.forms import CriteriaForm, OverrideForm
+from weiyuan.experts.invitation_selectors import case_invitations
 from weiyuan.experts.matching import case_parties, conflicts_of
-from weiyuan.experts.models import ExpertConflictOverride, ExpertField, Language
+from weiyuan.experts.models import ExpertConflictOverride, ExpertField, InvitationState, Language
 
 P = ExpertPermission
 PAGE_SIZE = 25
@@ -38,6 +40,13 @@ def case_candidates(request: HttpRequest, tracking_number: str) -> HttpResponse:
     result = selectors.expert_candidates(user=user, case=case, criteria=criteria)
     page = Paginator(result.ranked, PAGE_SIZE).get_page(request.GET.get("page"))
     field_names = dict(ExpertField.objects.values_list("code", "name"))
+    may_invite = bool(case_invite_decide(user, case))
+    invitations = case_invitations(case=case) if may_invite else []
+    open_invitations = {
+        i.expert_id: i.get_state_display()
+        for i in invitations
+        if i.state in (InvitationState.PENDING, InvitationState.ACCEPTED)
+    }
     if not form.is_bound:
         form = CriteriaForm(
             initial={
@@ -59,6 +68,9 @@ def case_candidates(request: HttpRequest, tracking_number: str) -> HttpResponse:
             "result": result,
             "page": page,
             "may_override": bool(case_expert_decide(user, P.CONFLICT_OVERRIDE, case)),
+            "may_invite": may_invite,
+            "invitations": invitations,
+            "rows": [(c, open_invitations.get(c.expert.pk, "")) for c in page.object_list],
             "override_form": OverrideForm(),
         },
     )
