@@ -23,6 +23,7 @@ LINKS = {
     "workbench": "cases:workbench",
     "consultation_queue": "consultations:queue",
     "experts": "experts:list",
+    "expert_invitations": "experts:invitations",
     "knowledge_manage": "knowledge:manage",
     "my_cases": "cases:my_cases",
     "ask": "consultations:ask",
@@ -56,7 +57,7 @@ EXPECTED = {
     Role.DIRECTOR: {"workbench", "consultation_queue", "experts", "knowledge_manage"},
     Role.SUPERVISOR: {"workbench", "experts", "knowledge_manage"},
     Role.EDITOR: {"knowledge_manage"},
-    Role.EXPERT: {"workbench"},
+    Role.EXPERT: {"workbench", "expert_invitations"},
     Role.VOLUNTEER: {"workbench", "consultation_queue"},
     Role.PARTNER: {"my_cases"},
 }

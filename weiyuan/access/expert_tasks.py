@@ -99,8 +99,13 @@ def case_invite_decide(user: Any, case: Case) -> Decision:
     return Decision(False, str(_("只有本案承办机构的工作人员可以邀请专家。")))
 
 
+def has_invitation_queue(user: Any) -> bool:
+    """Experts have a queue of the invitations addressed to them (page and nav link)."""
+    return _active(user) and has_role(user, Role.EXPERT)
+
+
 def invitation_queue_q(user: Any) -> Q:
     """The invitations in a user's own queue: those addressed to their account (experts only)."""
-    if _active(user) and has_role(user, Role.EXPERT):
+    if has_invitation_queue(user):
         return Q(user_id=user.pk)
     return Q(pk__in=[])

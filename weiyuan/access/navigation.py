@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from weiyuan.access.consultations import has_consultation_queue
+from weiyuan.access.expert_tasks import has_invitation_queue
 from weiyuan.access.experts import ExpertPermission, database_decide
 from weiyuan.access.knowledge import is_kb_staff
 from weiyuan.access.policy import STAFF_ROLES, has_role
@@ -23,6 +24,7 @@ class NavLinks:
     workbench: bool = False  # cases:workbench
     consultation_queue: bool = False  # consultations:queue
     experts: bool = False  # experts:list
+    expert_invitations: bool = False  # experts:invitations, an expert's own queue
     knowledge_manage: bool = False  # knowledge:manage
     my_cases: bool = False  # cases:my_cases
     ask: bool = False  # consultations:ask, for an applicant's own question (staff record theirs from the queue)
@@ -41,6 +43,7 @@ def nav_links(user: Any) -> NavLinks:
         workbench=has_workbench(user),
         consultation_queue=has_consultation_queue(user),
         experts=bool(database_decide(user, ExpertPermission.LIST)),
+        expert_invitations=has_invitation_queue(user),
         knowledge_manage=is_kb_staff(user),
         # The list of one's own applications: an applicant's, or the cases a partner body referred in.
         my_cases=applicant or has_role(user, Role.PARTNER),

@@ -11,12 +11,15 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from weiyuan.access.expert_tasks import InvitationPermission, case_invite_decide, invitation_decide
-from weiyuan.access.policy import has_role
+from weiyuan.access.expert_tasks import (
+    InvitationPermission,
+    case_invite_decide,
+    has_invitation_queue,
+    invitation_decide,
+)
 from weiyuan.cases.selectors import case_get
 from weiyuan.cases.transitions import TransitionRefused
 from weiyuan.cases.views.common import apply_service_errors, error_summary, paginate, refused
-from weiyuan.core.choices import Role
 from weiyuan.experts import invitations as services
 from weiyuan.experts import selectors
 from weiyuan.experts.invitation_flow import allowed_invitation_actions
@@ -73,7 +76,7 @@ def invite(request: HttpRequest, tracking_number: str, pk: int) -> HttpResponse:
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if not has_role(user, Role.EXPERT):
+    if not has_invitation_queue(user):
         return refused(request, _("专家邀请仅供具有专家角色的账户查看。"), title=_("专家邀请"))
     page = paginate(request, invitation_queue(user=user))
     return render(request, "experts/invitations.html", {"page": page})
