@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "weiyuan.search",
     "weiyuan.consultations",
     "weiyuan.experts",
+    "weiyuan.partners",
 ]
 
 MIDDLEWARE = [
