@@ -20,7 +20,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from weiyuan.core.bench import BenchError, Measurement, _next_id, _set_identity, copy_rows, timed
+from weiyuan.core.bench import BenchError, Measurement, copy_rows, next_id, set_identity, timed
 from weiyuan.experts.matching import criteria_for_case, rank_candidates
 from weiyuan.experts.models import Expert, ExpertConflict, ExpertFacet, ExpertField
 from weiyuan.experts.normalise import dedupe_key, expert_facet_keys, organisation_key
@@ -135,7 +135,7 @@ def generate(*, experts: int, log: Callable[[str], None]) -> float:
     with transaction.atomic():
         wrapper = connection.cursor()
         cursor = wrapper.cursor  # the psycopg cursor, for COPY
-        ids = {t: _next_id(wrapper, t) for t in TABLES}
+        ids = {t: next_id(wrapper, t) for t in TABLES}
         for i in range(experts):
             pk = ids["experts_expert"] + i
             name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
@@ -238,7 +238,7 @@ def generate(*, experts: int, log: Callable[[str], None]) -> float:
         copy_rows(cursor, ExpertConflict, conflict_rows)
         copy_rows(cursor, ExpertFacet, facet_rows)
         for table in TABLES:
-            _set_identity(wrapper, table)
+            set_identity(wrapper, table)
     # VACUUM sets the visibility map, so the candidate pool is an index-only scan (as autovacuum would in use).
     with connection.cursor() as c:
         for table in TABLES:

@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from weiyuan.cases.bench import generate, measure
 from weiyuan.core import bench
 
 
@@ -42,7 +43,7 @@ class Command(BaseCommand):
             if opts["no_measure"]:
                 return
             started = time.monotonic()
-            results, context = bench.measure(runs=opts["runs"], warmup=opts["warmup"], log=log)
+            results, context = measure.measure(runs=opts["runs"], warmup=opts["warmup"], log=log)
         except bench.BenchError as exc:
             raise CommandError(str(exc)) from exc
         log(f"measured in {time.monotonic() - started:.0f} s\n")
@@ -55,7 +56,7 @@ class Command(BaseCommand):
                 log(explains[m.name])
         if opts["output"] != "-":
             command = "make bench" + (f" BENCH_ARGS='{self._args(opts)}'" if self._args(opts) else "")
-            bench.write_report(
+            measure.write_report(
                 path=Path(opts["output"]),
                 command=command,
                 results=results,
@@ -70,8 +71,8 @@ class Command(BaseCommand):
     def _generate(self, opts: dict[str, Any], log: Any) -> bench.GenerationReport:
         if opts["reset"]:
             log("emptying the generated tables…")
-            bench.reset_database()
-        counts = bench.existing_counts()
+            generate.reset_database()
+        counts = generate.existing_counts()
         if counts["cases"] >= opts["cases"] and counts["bench_centres"] >= opts["centres"]:
             log(
                 f"data set present ({counts['cases']:,} cases, {counts['bench_centres']:,} centres): generation skipped"
@@ -83,7 +84,7 @@ class Command(BaseCommand):
                 f"{opts['cases']:,} / {opts['centres']:,}: run with --reset to regenerate"
             )
         log(f"generating {opts['cases']:,} cases over {opts['centres']:,} centres…")
-        report = bench.generate(cases=opts["cases"], centres=opts["centres"], log=log)
+        report = generate.generate(cases=opts["cases"], centres=opts["centres"], log=log)
         log(f"generated in {report.seconds:.0f} s")
         return report
 
