@@ -16,7 +16,7 @@ TEST_WORKERS ?= 2
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help venv system-deps browser-deps run serve migrate seed translations lint typecheck test test-sqlite test-postgres test-browser bench bench-cases bench-kb bench-experts clean
+.PHONY: help venv system-deps browser-deps run serve migrate seed translations lint typecheck test test-sqlite test-postgres test-browser bench bench-cases bench-kb bench-experts bench-opinions clean
 
 help:
 	@echo "make run    - set everything up (venv, migrations, demo data, translations) and serve http://$(HOST):$(PORT)"
@@ -74,6 +74,7 @@ run: venv system-deps translations seed
 	@echo "Starting the outbox worker and the web server on http://$(HOST):$(PORT) (Ctrl-C stops both)"
 	@trap 'kill 0' EXIT; \
 	$(MANAGE) outbox_worker --sweep-every 60 & \
+	$(MANAGE) webhooks_deliver --loop & \
 	$(MANAGE) runserver $(HOST):$(PORT) --noreload
 
 lint: venv
@@ -98,7 +99,7 @@ test-browser: venv translations browser-deps
 
 test: lint typecheck test-sqlite test-postgres test-browser
 
-bench: bench-cases bench-kb bench-experts
+bench: bench-cases bench-kb bench-experts bench-opinions
 
 bench-cases: venv
 	@$(PY) scripts/pg_available.py "$(PG_URL)" || { echo "make bench needs PostgreSQL at $(PG_URL)"; exit 1; }
@@ -110,6 +111,12 @@ bench-experts: venv
 	@$(PY) scripts/pg_available.py "$(PG_URL)" || { echo "make bench needs PostgreSQL at $(PG_URL)"; exit 1; }
 	DATABASE_URL=$(PG_URL)_bench $(MANAGE) migrate --no-input -v 0
 	DATABASE_URL=$(PG_URL)_bench $(MANAGE) experts_bench $(EXPERTS_BENCH_ARGS)
+
+# Opinion letter PDF: p50/p95 of generating one letter (3 claims, ~20 features); its records are rolled back.
+bench-opinions: venv
+	@$(PY) scripts/pg_available.py "$(PG_URL)" || { echo "make bench needs PostgreSQL at $(PG_URL)"; exit 1; }
+	DATABASE_URL=$(PG_URL)_bench $(MANAGE) migrate --no-input -v 0
+	DATABASE_URL=$(PG_URL)_bench $(MANAGE) opinions_bench $(OPINIONS_BENCH_ARGS)
 
 # Knowledge-base search: a 1,000,000-entry corpus in PostgreSQL (same bench database) and in var/bench.sqlite3.
 bench-kb: venv

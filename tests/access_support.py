@@ -32,8 +32,13 @@ ROLES = [
 ]
 STAFF_SH = {"sh_intake", "sh_handler", "sh_director"}
 STAFF_ZJ = {"zj_intake", "zj_director"}
-# Who may see case A (at the Shanghai centre, assigned to sh_handler, with an expert task):
-SEES_CASE_A = {"applicant_own", *STAFF_SH, "sh_supervisor", "national_supervisor", "expert_assigned"}
+# Who may see case A (at the Shanghai centre, assigned to sh_handler, with an expert task). The expert of that task
+# (`expert_assigned`) does not: an expert sees their task page and the documents shared with it, not the case.
+SEES_CASE_A = {"applicant_own", *STAFF_SH, "sh_supervisor", "national_supervisor"}
+# Who may see the expert task on case A (weiyuan/access/expert_tasks.py): its expert, the case centre's staff and
+# the supervisors above it; who manages it (shares documents, personal data, deadline, ends it): the centre's staff.
+SEES_TASK_A = {"expert_assigned", *STAFF_SH, "sh_supervisor", "national_supervisor"}
+MANAGES_TASK_A = set(STAFF_SH)
 # Who may see case B (at the Zhejiang centre, an unrelated applicant):
 SEES_CASE_B = {*STAFF_ZJ, "zj_supervisor", "national_supervisor"}
 DIRECTORS = {"sh_director", "zj_director"}

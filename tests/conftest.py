@@ -6,8 +6,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.utils import translation
 
-from tests.factories import CentreFactory, staff
-from weiyuan.core.choices import Role
+from tests.factories import build_network
 
 
 @pytest.fixture(autouse=True)
@@ -34,28 +33,7 @@ def _media_and_caches(settings: Any, tmp_path: Any) -> None:
 @pytest.fixture
 def network(db: Any) -> dict[str, Any]:
     """A small tree: national -> province -> city centre, plus an unrelated province, with staff at each."""
-    national = CentreFactory(
-        code="national", name="国家知识产权维权援助指导中心", kind="national_centre", region_id="110000"
-    )
-    shanghai = CentreFactory(code="sh", name="上海市知识产权维权援助中心", parent=national, region_id="310000")
-    pudong = CentreFactory(
-        code="sh-pd", name="浦东新区维权援助分中心", parent=shanghai, kind="sub_centre", region_id="310115"
-    )
-    zhejiang = CentreFactory(code="zj", name="浙江省知识产权维权援助中心", parent=national, region_id="330000")
-    return {
-        "national": national,
-        "shanghai": shanghai,
-        "pudong": pudong,
-        "zhejiang": zhejiang,
-        "sh_intake": staff(shanghai, Role.INTAKE_OFFICER),
-        "sh_handler": staff(shanghai, Role.HANDLER),
-        "sh_director": staff(shanghai, Role.DIRECTOR),
-        "zj_intake": staff(zhejiang, Role.INTAKE_OFFICER),
-        "zj_handler": staff(zhejiang, Role.HANDLER),
-        "zj_director": staff(zhejiang, Role.DIRECTOR),
-        "national_supervisor": staff(national, Role.SUPERVISOR),
-        "sh_supervisor": staff(shanghai, Role.SUPERVISOR),
-    }
+    return build_network()
 
 
 @pytest.fixture(autouse=True)

@@ -145,3 +145,29 @@ def admin_add_user_form(*, email: str, display_name: str, password: str = "Xinmi
         "memberships-TOTAL_FORMS": "0",
         "memberships-INITIAL_FORMS": "0",
     }
+
+
+def build_network() -> dict[str, Any]:
+    """The `network` fixture's rows (also built once per module by tests that share one world, e.g. the matrix)."""
+    national = CentreFactory(
+        code="national", name="国家知识产权维权援助指导中心", kind="national_centre", region_id="110000"
+    )
+    shanghai = CentreFactory(code="sh", name="上海市知识产权维权援助中心", parent=national, region_id="310000")
+    pudong = CentreFactory(
+        code="sh-pd", name="浦东新区维权援助分中心", parent=shanghai, kind="sub_centre", region_id="310115"
+    )
+    zhejiang = CentreFactory(code="zj", name="浙江省知识产权维权援助中心", parent=national, region_id="330000")
+    return {
+        "national": national,
+        "shanghai": shanghai,
+        "pudong": pudong,
+        "zhejiang": zhejiang,
+        "sh_intake": staff(shanghai, Role.INTAKE_OFFICER),
+        "sh_handler": staff(shanghai, Role.HANDLER),
+        "sh_director": staff(shanghai, Role.DIRECTOR),
+        "zj_intake": staff(zhejiang, Role.INTAKE_OFFICER),
+        "zj_handler": staff(zhejiang, Role.HANDLER),
+        "zj_director": staff(zhejiang, Role.DIRECTOR),
+        "national_supervisor": staff(national, Role.SUPERVISOR),
+        "sh_supervisor": staff(shanghai, Role.SUPERVISOR),
+    }

@@ -23,7 +23,10 @@ LINKS = {
     "workbench": "cases:workbench",
     "consultation_queue": "consultations:queue",
     "experts": "experts:list",
+    "partners": "partners:list",
+    "own_organisation": "partners:own",
     "expert_invitations": "experts:invitations",
+    "expert_tasks": "experts:tasks",
     "knowledge_manage": "knowledge:manage",
     "my_cases": "cases:my_cases",
     "ask": "consultations:ask",
@@ -52,12 +55,12 @@ def nav_hrefs(client: Client) -> set[str]:
 
 EXPECTED = {
     "applicant": {"my_cases", "ask", "intake"},
-    Role.INTAKE_OFFICER: {"workbench", "consultation_queue", "experts", "knowledge_manage"},
-    Role.HANDLER: {"workbench", "consultation_queue", "experts", "knowledge_manage"},
-    Role.DIRECTOR: {"workbench", "consultation_queue", "experts", "knowledge_manage"},
-    Role.SUPERVISOR: {"workbench", "experts", "knowledge_manage"},
+    Role.INTAKE_OFFICER: {"workbench", "consultation_queue", "experts", "partners", "knowledge_manage"},
+    Role.HANDLER: {"workbench", "consultation_queue", "experts", "partners", "knowledge_manage"},
+    Role.DIRECTOR: {"workbench", "consultation_queue", "experts", "partners", "knowledge_manage"},
+    Role.SUPERVISOR: {"workbench", "experts", "partners", "knowledge_manage"},
     Role.EDITOR: {"knowledge_manage"},
-    Role.EXPERT: {"workbench", "expert_invitations"},
+    Role.EXPERT: {"expert_invitations", "expert_tasks"},
     Role.VOLUNTEER: {"workbench", "consultation_queue"},
     Role.PARTNER: {"my_cases"},
 }

@@ -100,31 +100,34 @@ def test_supervisor_sees_the_case_read_only(network: dict[str, Any], client: Cli
 
 
 @pytest.mark.django_db
-def test_expert_sees_masked_data_and_cannot_download(network: dict[str, Any], client: Client, case: Case) -> None:
+def test_expert_has_no_case_page_only_the_task(network: dict[str, Any], client: Client, case: Case) -> None:
+    """An expert with a task on the case does not see the case (page, files, lists): only their task page, with
+    the applicant's personal data masked (tests/test_experts_tasks.py covers the task page)."""
     case = services.case_accept(case=case, actor=network["sh_intake"])
     case = services.case_assign(case=case, actor=network["sh_director"], handler=network["sh_handler"])
     expert = staff(network["shanghai"], Role.EXPERT)
-    client.force_login(network["sh_handler"])
-    response = client.post(
-        reverse("cases:action", args=[case.tracking_number, "task_assign"]),
-        {"user": expert.pk, "kind": "expert", "task": "请就商标近似性出具专家意见。"},
+    # Experts get their task through an accepted invitation (the case page assigns volunteers only).
+    task = services.case_task_assign(
+        case=case, actor=network["sh_handler"], user=expert, kind="expert", task="请就商标近似性出具专家意见。"
     )
-    assert response.status_code == 302
+    client.force_login(network["sh_handler"])
+    refused = client.post(
+        reverse("cases:action", args=[case.tracking_number, "task_assign"]),
+        {"user": expert.pk, "task": "直接指派专家"},
+    )
+    assert refused.status_code == 200 and case.assignments.count() == 1  # not a volunteer: the form refuses
 
     client.force_login(expert)
-    response = client.get(reverse("cases:detail", args=[case.tracking_number]))
+    assert client.get(reverse("cases:detail", args=[case.tracking_number])).status_code == 404
+    assert client.get(reverse("evidence:download", args=[evidence_of(case).pk])).status_code == 404
+    assert client.post(reverse("cases:personal_data", args=[case.tracking_number])).status_code == 404
+    assert case.tracking_number not in client.get(reverse("cases:workbench"), {"queue": "tasks"}).content.decode()
+    response = client.get(reverse("experts:task", args=[task.pk]))
     assert response.status_code == 200
     html = response.content.decode()
-    assert ID_NUMBER not in html and PHONE not in html
-    assert "310115********1239" in html and "138****8000" in html
-    assert 'data-role="reveal"' not in html
-    assert "证据.pdf" in html and reverse("evidence:download", args=[evidence_of(case).pk]) not in html
     assert "请就商标近似性出具专家意见。" in html
-    assert action_buttons(html) == []
-    assert client.get(reverse("evidence:download", args=[evidence_of(case).pk])).status_code == 403
-    assert client.post(reverse("cases:personal_data", args=[case.tracking_number])).status_code == 403
-    # The expert's task queue lists the case.
-    assert case.tracking_number in client.get(reverse("cases:workbench"), {"queue": "tasks"}).content.decode()
+    assert ID_NUMBER not in html and PHONE not in html
+    assert "证据.pdf" not in html  # nothing shared yet
 
 
 @pytest.mark.django_db

@@ -7,8 +7,10 @@ from io import StringIO
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.db import transaction
+from django.test import override_settings
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from weiyuan.accounts.models import AgentAuthorisation, Membership, User
@@ -39,7 +41,24 @@ def _counts() -> dict[str, int]:
 
 
 @pytest.fixture(scope="module")
-def _seeded_module(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
+def _module_media(tmp_path_factory: Any) -> Iterator[None]:
+    """One media directory for the module: the demo's letters and evidence are read by later tests."""
+    media = str(tmp_path_factory.mktemp("demo-media"))
+    storages = {
+        **django_settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": media}},
+    }
+    with override_settings(MEDIA_ROOT=media, STORAGES=storages):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _media_and_caches(_module_media: None) -> None:
+    """Overrides the per-test media directory of conftest (the seeded files live in the module's)."""
+
+
+@pytest.fixture(scope="module")
+def _seeded_module(_module_media: None, django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
     """Seed once for the module inside a transaction that is rolled back at the end (each test nests a savepoint)."""
     with django_db_blocker.unblock(), transaction.atomic():
         out = StringIO()
@@ -191,3 +210,35 @@ def test_demo_logins_prints_the_accounts_from_the_database(seeded: str) -> None:
     call_command("demo_logins", stdout=out)
     line = next(line for line in out.getvalue().splitlines() if "intake@sh.demo" in line)
     assert DEMO_PASSWORD not in line and "?" in line
+
+
+@pytest.mark.django_db
+def test_the_demo_issues_one_opinion_letter_and_leaves_one_draft(seeded: str) -> None:
+    import hashlib
+
+    from weiyuan.opinions.demo import opinions_demo_seed
+    from weiyuan.opinions.models import Opinion
+
+    issued = Opinion.objects_unscoped.select_related("author", "signer").get(state="issued")
+    assert issued.author.email == "expert@weiyuan.demo"
+    assert issued.verdict == "equivalent" and issued.number.startswith("WYOP-")
+    assert issued.basis.count() == 3
+    assert hashlib.sha256(issued.letter.open("rb").read()).hexdigest() == issued.letter_sha256
+    assert Opinion.objects_unscoped.filter(state="draft").count() == 1
+    assert AuditEvent.objects.filter(action="opinion.generate").count() == 1
+    assert "Demo opinions:" in seeded
+    assert opinions_demo_seed(log=lambda line: None) == "Demo opinions already present: nothing changed."
+
+
+@pytest.mark.django_db
+def test_the_demo_signs_one_major_dispute_panel(seeded: str) -> None:
+    from weiyuan.panels.demo import panels_demo_seed
+    from weiyuan.panels.models import Panel, PanelState
+
+    panel = Panel.objects.select_related("case").get()
+    assert panel.state == PanelState.SIGNED and panel.pdf and panel.case.is_major
+    assert panel.members.count() == 3
+    chair = panel.members.get(is_chair=True)
+    assert chair.user is not None and chair.user.email == "expert@weiyuan.demo"
+    assert "signed for case" in seeded
+    assert panels_demo_seed(log=lambda line: None) == "Major-dispute panels: already present."

@@ -20,4 +20,8 @@ urlpatterns = [
     path("", include("weiyuan.search.urls")),
     path("", include("weiyuan.consultations.urls")),
     path("", include("weiyuan.experts.urls")),
+    path("", include("weiyuan.opinions.urls")),
+    path("", include("weiyuan.partners.urls")),
+    path("", include("weiyuan.panels.urls")),
+    path("", include("weiyuan.referrals.urls")),
 ]

@@ -8,15 +8,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from weiyuan.access.consultations import has_consultation_queue
-from weiyuan.access.expert_tasks import has_invitation_queue
+from weiyuan.access.expert_tasks import has_invitation_queue, has_task_queue
 from weiyuan.access.experts import ExpertPermission, database_decide
 from weiyuan.access.knowledge import is_kb_staff
+from weiyuan.access.panels import sits_on_a_panel
+from weiyuan.access.partners import has_partner_directory, member_organisation_id
 from weiyuan.access.policy import STAFF_ROLES, has_role
+from weiyuan.access.referrals import has_referral_list, is_partner_account
 from weiyuan.core.choices import Role
 
 # Who has a queue on the workbench (`cases.selectors.available_queues`, leaving out the applicant's own list):
 # centre staff, supervisors over their subtree, experts and volunteers for their tasks.
-WORKBENCH_ROLES = (*STAFF_ROLES, Role.SUPERVISOR, Role.EXPERT, Role.VOLUNTEER)
+# Experts have no workbench: their tasks are on their own pages (experts:tasks), not in case lists.
+WORKBENCH_ROLES = (*STAFF_ROLES, Role.SUPERVISOR, Role.VOLUNTEER)
 
 
 @dataclass(frozen=True)
@@ -24,8 +28,14 @@ class NavLinks:
     workbench: bool = False  # cases:workbench
     consultation_queue: bool = False  # consultations:queue
     experts: bool = False  # experts:list
+    partners: bool = False  # partners:list, the directory of cooperating organisations
+    own_organisation: bool = False  # partners:own, a partner account's own organisation ("本单位")
     expert_invitations: bool = False  # experts:invitations, an expert's own queue
+    expert_panels: bool = False  # panels:list, for an expert who sits on a panel
+    expert_tasks: bool = False  # experts:tasks, an expert's own tasks ("我的任务")
     knowledge_manage: bool = False  # knowledge:manage
+    referral_inbox: bool = False  # referrals:inbox, a partner account's referrals addressed to its organisation
+    referrals: bool = False  # referrals:list, the centre's referrals (staff, supervisors)
     my_cases: bool = False  # cases:my_cases
     ask: bool = False  # consultations:ask, for an applicant's own question (staff record theirs from the queue)
     intake: bool = False  # cases:intake_start, likewise
@@ -43,8 +53,14 @@ def nav_links(user: Any) -> NavLinks:
         workbench=has_workbench(user),
         consultation_queue=has_consultation_queue(user),
         experts=bool(database_decide(user, ExpertPermission.LIST)),
+        partners=has_partner_directory(user),
+        own_organisation=member_organisation_id(user) is not None,
         expert_invitations=has_invitation_queue(user),
+        expert_panels=sits_on_a_panel(user),
+        expert_tasks=has_task_queue(user),
         knowledge_manage=is_kb_staff(user),
+        referral_inbox=is_partner_account(user),
+        referrals=has_referral_list(user),
         # The list of one's own applications: an applicant's, or the cases a partner body referred in.
         my_cases=applicant or has_role(user, Role.PARTNER),
         ask=applicant,

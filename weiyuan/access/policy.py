@@ -34,7 +34,9 @@ class Relation(StrEnum):
     DIRECTOR = "director"  # director of the case's centre
     CO_HANDLER = "co_handler"  # staff of a centre the case is shared with (协同)
     SUPERVISOR = "supervisor"  # supervisor of an ancestor (or the same) centre
-    EXPERT = "expert"  # expert with an open assignment on the case
+    # Expert with an open assignment on the case. It holds no case permission: the expert sees their task instead
+    # (weiyuan/access/expert_tasks.py), not the case page, its lists or its files.
+    EXPERT = "expert"
     VOLUNTEER = "volunteer"  # volunteer with an open assignment on the case
     REFERRER = "referrer"  # partner who referred the case in
     CREATOR = "creator"  # who recorded the case (the applicant, staff taking a call, a referring partner)
@@ -98,7 +100,6 @@ CASE_PERMISSIONS: dict[Permission, frozenset[Relation]] = {
             R.ASSIGNED_HANDLER,
             R.CO_HANDLER,
             R.SUPERVISOR,
-            R.EXPERT,
             R.VOLUNTEER,
             R.REFERRER,
         }
@@ -207,7 +208,7 @@ def decide(user: Any, permission: Permission, case: Case) -> Decision:
     relations = case_relations(user, case)
     if relations & CASE_PERMISSIONS[permission]:
         return Decision(True)
-    if not relations:
+    if not relations & CASE_PERMISSIONS[Permission.CASE_VIEW]:  # e.g. an expert: a task, not the case
         return Decision(False, str(_("您无权查看该案件。")))
     return Decision(False, str(_("您的角色不能执行此操作。")))
 
@@ -235,12 +236,10 @@ def case_scope_q(user: Any, action: str = "view") -> Q:
                 q |= Q(centre__path__startswith=m.centre_path) & submitted
         if has_role(user, Role.PARTNER):
             q |= Q(created_by=user)
-        task_kinds = [k for k, role in (("expert", Role.EXPERT), ("volunteer", Role.VOLUNTEER)) if has_role(user, role)]
-        if task_kinds:
+        # Volunteers see the cases of their open tasks; experts do not (they see their task pages only).
+        if has_role(user, Role.VOLUNTEER):
             q |= Exists(
-                CaseAssignment.objects.filter(
-                    case=OuterRef("pk"), user=user, kind__in=task_kinds, ended_at__isnull=True
-                )
+                CaseAssignment.objects.filter(case=OuterRef("pk"), user=user, kind="volunteer", ended_at__isnull=True)
             )
     return q
 

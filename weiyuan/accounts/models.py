@@ -104,6 +104,16 @@ class ApiToken(models.Model):
     name = models.CharField(_("名称"), max_length=80)
     prefix = models.CharField(max_length=12, db_index=True)
     token_hash = models.CharField(max_length=64, unique=True)
+    # A partner account's token acts only for this organisation (docs/partners.md); it stops working if the
+    # account no longer acts for it. None for everyone else's tokens.
+    organisation = models.ForeignKey(
+        "partners.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+        verbose_name=_("合作单位"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)

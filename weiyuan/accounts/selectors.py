@@ -31,6 +31,16 @@ def api_token_authenticate(token: str) -> User | None:
     )
     if row is None or not row.user.is_active:
         return None
+    if row.organisation_id is not None:
+        # A partner's token acts only for its organisation, and only while the account still acts for it.
+        from weiyuan.partners.models import OrganisationMember
+
+        if not OrganisationMember.objects.filter(
+            user_id=row.user_id, organisation_id=row.organisation_id, active=True
+        ).exists():
+            return None
+    # Read by `partners.selectors.acting_organisation`: a token acts for an organisation only if scoped to it.
+    row.user._api_token_organisation_id = row.organisation_id  # type: ignore[attr-defined]
     now = timezone.now()
     if row.last_used_at is None or now - row.last_used_at >= API_TOKEN_TOUCH_INTERVAL:
         ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
@@ -39,8 +49,8 @@ def api_token_authenticate(token: str) -> User | None:
 
 
 def api_tokens_of(user: User) -> QuerySet[ApiToken]:
-    """The user's own tokens, newest first."""
-    return ApiToken.objects.filter(user=user).order_by("-created_at", "-id")
+    """The user's own tokens, newest first (with the organisation a partner's token acts for)."""
+    return ApiToken.objects.filter(user=user).select_related("organisation").order_by("-created_at", "-id")
 
 
 def memberships_for_profile(user: User) -> QuerySet[Membership]:

@@ -583,13 +583,23 @@ def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
     if len(name) > 80:
         raise ValidationError({"name": [_("名称：最多 80 个字符。")]})
     clear = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    # A partner account's token is always scoped to the organisation it acts for (docs/partners.md).
+    from weiyuan.partners.selectors import acting_organisation
+
+    organisation = acting_organisation(user)
     token = ApiToken.objects.create(
         user=user,
         name=name,
         prefix=clear[len(API_TOKEN_PREFIX) : len(API_TOKEN_PREFIX) + 8],
         token_hash=api_token_hash(clear),
+        organisation=organisation,
     )
-    audit_record(actor=user, action="api_token.create", obj=token, after={"name": name, "prefix": token.prefix})
+    audit_record(
+        actor=user,
+        action="api_token.create",
+        obj=token,
+        after={"name": name, "prefix": token.prefix, "organisation": organisation.pk if organisation else None},
+    )
     return token, clear
 
 

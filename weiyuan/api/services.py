@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from weiyuan.access.policy import Permission, decide
+from weiyuan.access.referrals import acting_organisation_id
 from weiyuan.accounts.models import User
 from weiyuan.api.schemas import CaseCreateIn, TransitionIn
 from weiyuan.cases import services as cases
@@ -24,6 +25,7 @@ from weiyuan.cases.transitions import TRANSITIONS_BY_ACTION, TransitionRefused, 
 from weiyuan.evidence.models import EvidenceFile
 from weiyuan.evidence.services import check_upload_count, evidence_store, sniff_upload
 from weiyuan.network.models import Centre
+from weiyuan.referrals.services import inbound_referral_record
 
 
 @contextmanager
@@ -56,8 +58,12 @@ def case_create_from_api(*, actor: Any, payload: CaseCreateIn) -> Case:
         **payload.model_dump(exclude={"rights", "submit"}),
         rights=[cases.RightInput(**right.model_dump()) for right in payload.rights],
     )
-    with api_field_names(CREATE_FIELDS):
-        return cases.case_create(actor=actor, data=data, submit=payload.submit)
+    with api_field_names(CREATE_FIELDS), transaction.atomic():
+        case = cases.case_create(actor=actor, data=data, submit=payload.submit)
+        # A partner body referring a case in: record which organisation (its referred-in list, statistics).
+        if acting_organisation_id(actor) is not None:
+            inbound_referral_record(case=case, actor=actor)
+        return case
 
 
 # --- transitions --------------------------------------------------------------------------------------------

@@ -13,10 +13,10 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
-from weiyuan.cases.models import Case, CaseAssignment, CaseShare, CaseState, Outcome, RejectReason, ServiceType
+from weiyuan.cases.models import Case, CaseShare, CaseState, Outcome, RejectReason, ServiceType
 from weiyuan.cases.selectors import SORTS, case_handler_choices, case_open_shares, case_task_candidates
 from weiyuan.cases.services import TRACKING_NUMBER_RE, validate_tracking_number
-from weiyuan.core.choices import ApplicantKind, Channel, IPType, PriorityGroup
+from weiyuan.core.choices import ApplicantKind, Channel, IPType, PriorityGroup, Role
 from weiyuan.core.validators import validate_credit_code, validate_id_number, validate_phone
 from weiyuan.evidence.services import check_upload_count, sniff_upload
 from weiyuan.network.models import Centre, FilingStatus, Region
@@ -454,15 +454,17 @@ class ShareRevokeForm(CaseActionForm):
 
 
 class TaskAssignForm(CaseActionForm):
-    user = UserChoiceField(label=_("专家或志愿者"), queryset=None, empty_label=_("请选择"))
-    kind = forms.ChoiceField(label=_("身份"), choices=CaseAssignment.Kind.choices)
+    """A volunteer's task. Experts are not assigned here: they are matched and invited, and accept the
+    confidentiality undertaking before their task opens (weiyuan/experts/invitations.py)."""
+
+    user = UserChoiceField(label=_("志愿者"), queryset=None, empty_label=_("请选择"))
     task = forms.CharField(label=_("任务"), max_length=5000, widget=textarea(3))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["user"]
         assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = case_task_candidates(case=self.case)
+        field.queryset = case_task_candidates(case=self.case, roles=(Role.VOLUNTEER,))
 
 
 class MessageForm(CaseActionForm):

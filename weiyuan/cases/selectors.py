@@ -83,7 +83,7 @@ def available_queues(user: Any) -> list[str]:
         queues += ["due_soon", "overdue", "centre"]
     if Role.SUPERVISOR in roles:
         queues += ["subtree"]
-    if roles & {Role.EXPERT, Role.VOLUNTEER}:
+    if Role.VOLUNTEER in roles:  # experts' tasks are on their own pages (experts:tasks)
         queues += ["tasks"]
     if getattr(user, "is_applicant", False) or Role.PARTNER in roles:
         queues += ["applications"]
@@ -221,8 +221,8 @@ def case_handler_choices(*, centre_ids: set[int] | list[int]) -> QuerySet[Any]:
     )
 
 
-def case_task_candidates(*, case: Case) -> QuerySet[Any]:
-    """Experts and volunteers of the network-wide pool or of the case's centre and the centres above it."""
+def case_task_candidates(*, case: Case, roles: tuple[str, ...] = (Role.EXPERT, Role.VOLUNTEER)) -> QuerySet[Any]:
+    """Experts or volunteers (`roles`) of the network-wide pool or of the case's centre and the centres above it."""
     from weiyuan.accounts.models import User
 
     ancestor_ids = [int(part) for part in case.centre.path.strip("/").split("/") if part.isdigit()]
@@ -230,7 +230,7 @@ def case_task_candidates(*, case: Case) -> QuerySet[Any]:
         User.objects.filter(
             Q(memberships__centre__isnull=True) | Q(memberships__centre_id__in=ancestor_ids),
             is_active=True,
-            memberships__role__in=[Role.EXPERT, Role.VOLUNTEER],
+            memberships__role__in=list(roles),
             memberships__active=True,
         )
         .distinct()

@@ -90,6 +90,22 @@ RULES: dict[str, Rule] = {
             _("本平台规则：受邀专家在邀请发出后 3 个工作日内接受或谢绝，逾期邀请失效（可在邀请时调整）"),
             owed_by="expert",
         ),
+        Rule(
+            "referral_acknowledgement",
+            _("合作单位签收移交"),
+            Unit.WORKING_DAYS,
+            3,
+            _("本平台衔接规则：合作单位在移交发出后 3 个工作日内签收（《知识产权维权援助工作指引》第五部分衔接机制）"),
+            owed_by="partner",
+        ),
+        Rule(
+            "referral_progress",
+            _("合作单位报告移交进展"),
+            Unit.WORKING_DAYS,
+            30,
+            _("本平台衔接规则：签收或受理后每 30 个工作日至少报告一次进展，直至报告办理结果"),
+            owed_by="partner",
+        ),
     ]
 }
 

@@ -238,4 +238,8 @@ def sweep_clocks(*, now: dt.datetime | None = None, batch: int = 500) -> dict[st
     from weiyuan.experts.invitations import sweep_invitations
 
     counts.update({k: v for k, v in sweep_invitations(now=now, batch=batch).items() if v})
+    # Referrals to partner organisations keep their own due times (weiyuan/referrals/sweep.py): chased here too.
+    from weiyuan.referrals.sweep import sweep_referrals
+
+    counts.update({k: v for k, v in sweep_referrals(now=now, batch=batch).items() if v})
     return counts

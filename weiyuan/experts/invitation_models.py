@@ -31,6 +31,10 @@ class UndertakingText(models.Model):
     version = models.PositiveIntegerField(_("版本"), unique=True)
     title = models.CharField(_("标题"), max_length=120)
     body = models.TextField(_("正文"))
+    # An English rendering for the English UI. The Chinese title and body are the text the expert undertakes:
+    # the digest recorded with each acceptance covers them only.
+    title_en = models.CharField(_("英文标题"), max_length=160, blank=True)
+    body_en = models.TextField(_("英文正文"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -38,6 +42,13 @@ class UndertakingText(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} v{self.version}"
+
+    @property
+    def english(self) -> bool:
+        """Whether the English rendering is the one to show (English UI and a rendering exists)."""
+        from django.utils.translation import get_language
+
+        return (get_language() or "").startswith("en") and bool(self.body_en)
 
 
 class ExpertInvitation(models.Model):

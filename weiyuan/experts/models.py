@@ -250,3 +250,11 @@ from weiyuan.experts.invitation_models import ExpertInvitation as ExpertInvitati
 from weiyuan.experts.invitation_models import ExpertUndertaking as ExpertUndertaking  # noqa: E402
 from weiyuan.experts.invitation_models import InvitationState as InvitationState  # noqa: E402
 from weiyuan.experts.invitation_models import UndertakingText as UndertakingText  # noqa: E402
+
+# The expert task models (shares, personal data, work entries, the expert's feedback), likewise.
+from weiyuan.experts.task_models import FeeSource as FeeSource  # noqa: E402
+from weiyuan.experts.task_models import TaskDocumentShare as TaskDocumentShare  # noqa: E402
+from weiyuan.experts.task_models import TaskFeedback as TaskFeedback  # noqa: E402
+from weiyuan.experts.task_models import TaskTerms as TaskTerms  # noqa: E402
+from weiyuan.experts.task_models import TaskWorkEntry as TaskWorkEntry  # noqa: E402
+from weiyuan.experts.task_models import WorkState as WorkState  # noqa: E402

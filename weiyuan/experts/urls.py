@@ -1,7 +1,7 @@
 from django.urls import path
 
 import weiyuan.cases.urls  # noqa: F401 - registers the "tracking" path converter
-from weiyuan.experts.views import invitations, matching, profiles
+from weiyuan.experts.views import invitations, matching, profiles, tasks
 
 app_name = "experts"
 
@@ -25,4 +25,10 @@ urlpatterns = [
     path("experts/invitations/<int:pk>/", invitations.detail, name="invitation"),
     path("experts/invitations/<int:pk>/undertake/", invitations.undertake, name="invitation_undertake"),
     path("experts/invitations/<int:pk>/<slug:action>/", invitations.act, name="invitation_act"),
+    path("experts/tasks/", tasks.task_list, name="tasks"),
+    path("experts/work/", tasks.work_review, name="work_review"),
+    path("experts/tasks/<int:pk>/", tasks.task_detail, name="task"),
+    path("experts/tasks/<int:pk>/documents/<int:evidence_id>/", tasks.task_document, name="task_document"),
+    path("experts/tasks/<int:pk>/<slug:action>/", tasks.task_act, name="task_act"),
+    path("cases/<tracking:tracking_number>/expert-tasks/", tasks.case_tasks, name="case_tasks"),
 ]

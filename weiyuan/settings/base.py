@@ -62,7 +62,12 @@ INSTALLED_APPS = [
     "weiyuan.search",
     "weiyuan.consultations",
     "weiyuan.experts",
+    "weiyuan.opinions",
     "weiyuan.partners",
+    "weiyuan.panels",
+    "weiyuan.referrals",
+    "weiyuan.webhooks",
+    "weiyuan.marks",
 ]
 
 MIDDLEWARE = [
@@ -236,7 +241,14 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("WEIYUAN_CELERY_EAGER", False)
 CELERY_BEAT_SCHEDULE = {
     "sweep-clocks": {"task": "weiyuan.clocks.tasks.sweep_clocks_task", "schedule": 300.0},
     "deliver-outbox": {"task": "weiyuan.notifications.tasks.deliver_outbox_task", "schedule": 10.0},
+    "deliver-webhooks": {"task": "weiyuan.webhooks.tasks.deliver_webhooks_task", "schedule": 30.0},
 }
+
+# Webhooks to cooperating organisations (docs/partners.md). Private, loopback and reserved target addresses are
+# refused unless DEBUG or this is set (development, tests with a local receiver).
+WEBHOOKS_ALLOW_PRIVATE = env_bool("WEIYUAN_WEBHOOKS_ALLOW_PRIVATE", False)
+WEBHOOKS_TIMEOUT_SECONDS = env_int("WEIYUAN_WEBHOOKS_TIMEOUT_SECONDS", 5)
+WEBHOOKS_CLAIM_SECONDS = env_int("WEIYUAN_WEBHOOKS_CLAIM_SECONDS", 120)
 
 API_IDEMPOTENCY_WAIT_SECONDS = 10
 

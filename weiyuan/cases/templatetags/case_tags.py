@@ -15,6 +15,7 @@ from weiyuan.cases.models import CaseState
 from weiyuan.cases.transitions import TRANSITIONS_BY_ACTION
 from weiyuan.clocks.models import ClockState
 from weiyuan.clocks.rules import RULES
+from weiyuan.referrals.labels import EVENT_LABELS as REFERRAL_EVENT_LABELS
 
 register = template.Library()
 
@@ -46,7 +47,7 @@ def event_label(action: str) -> str:
     transition = TRANSITIONS_BY_ACTION.get(action)
     if transition is not None:
         return str(transition.label)
-    labels = {
+    labels: dict[str, Any] = {
         "create": _("登记申请"),
         "share_grant": _("授权协同办理"),
         "share_revoke": _("撤销协同办理"),
@@ -54,6 +55,8 @@ def event_label(action: str) -> str:
         "follow_up": _("追问"),
         "follow_up_answer": _("答复追问"),
     }
+    # Referrals (weiyuan/referrals): sent, acknowledged, decided, the partner's real outcome.
+    labels.update(REFERRAL_EVENT_LABELS)
     return str(labels.get(action, action))
 
 
@@ -107,7 +110,8 @@ def paused_remaining(clock: Any) -> str:
         return ""
     rule = RULES.get(clock.rule)
     if rule is not None and rule.unit == Unit.WORKING_DAYS:
-        return _("剩余 %(n)s 个工作日") % {"n": clock.remaining_units}
+        n = int(clock.remaining_units)
+        return ngettext("剩余 %(n)s 个工作日", "剩余 %(n)s 个工作日", n) % {"n": n}
     seconds = int(clock.remaining_units)
     days, rest = divmod(seconds, 86400)
     return _("剩余 %(d)s 天 %(h)s 小时") % {"d": days, "h": rest // 3600}

@@ -170,7 +170,7 @@ ACTIONS: dict[str, ActionSpec] = {
     ),
     "task_assign": ActionSpec(
         TaskAssignForm,
-        lambda c, u, d: services.case_task_assign(case=c, actor=u, user=d["user"], kind=d["kind"], task=d["task"]),
+        lambda c, u, d: services.case_task_assign(case=c, actor=u, user=d["user"], kind="volunteer", task=d["task"]),
         gettext_lazy("已指派任务。"),
         Permission.CASE_ASSIGN_TASK,
     ),
@@ -197,7 +197,7 @@ def action_label(action: str) -> str:
     labels = {
         "share_grant": _("协同办理"),
         "share_revoke": _("撤销协同"),
-        "task_assign": _("指派专家或志愿者"),
+        "task_assign": _("指派志愿者"),
         "message": _("留言"),
         "note": _("内部备注"),
     }

@@ -16,9 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from weiyuan.access.policy import (
-    centre_ids_with_role,
-)
+from weiyuan.access.policy import centre_ids_with_role, has_role
 from weiyuan.cases import services
 from weiyuan.cases.forms import (
     BulkAssignForm,
@@ -69,9 +67,9 @@ def workbench(request: HttpRequest) -> HttpResponse:
     if not queues:
         if getattr(user, "is_applicant", False):
             return redirect(reverse("cases:my_cases"))
-        return refused(
-            request, _("工作台仅供援助机构工作人员、专家、志愿者和监督人员使用。"), title=_("无法打开工作台")
-        )
+        if has_role(user, Role.EXPERT):
+            return redirect(reverse("experts:tasks"))  # an expert's work is their tasks, not case lists
+        return refused(request, _("工作台仅供援助机构工作人员、志愿者和监督人员使用。"), title=_("无法打开工作台"))
     queue = request.GET.get("queue", "")
     if queue not in queues:
         queue = queues[0]

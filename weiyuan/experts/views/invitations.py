@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from weiyuan.access.expert_tasks import (
@@ -146,7 +147,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         else:
             return refused(request, _("未知操作：%(action)s") % {"action": action}, 400)
     except TransitionRefused as exc:
-        return refused(request, exc.reason, exc.status, title=_("专家邀请"))
+        return refused(request, exc.reason, exc.status, title=pgettext("one invitation", "专家邀请"))
     except ValidationError as exc:
         apply_service_errors(exc, form)
         return _detail(request, invitation, reason_form=form, reason_errors=error_summary(form), status=400)

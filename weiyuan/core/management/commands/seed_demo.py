@@ -10,6 +10,10 @@ from weiyuan.cases.models import CaseState
 from weiyuan.core.demo import SeedSummary, seed_demo
 from weiyuan.experts.demo import experts_demo_seed
 from weiyuan.knowledge.demo import kb_demo_seed, render_report
+from weiyuan.opinions.demo import opinions_demo_seed
+from weiyuan.panels.demo import panels_demo_seed
+from weiyuan.partners.demo import partners_demo_seed
+from weiyuan.referrals.demo import referrals_demo_seed
 
 
 class Command(BaseCommand):
@@ -22,6 +26,11 @@ class Command(BaseCommand):
         # (otherwise `manage.py kb_seed_demo` loads them after `kb_import_laws`).
         self.stdout.write(render_report(kb_demo_seed(log=lambda line: self.stderr.write(line))))
         self.stdout.write(experts_demo_seed(log=lambda line: self.stderr.write(line)))
+        # One issued patent opinion letter and one draft; one major case with a signed panel solution.
+        self.stdout.write(opinions_demo_seed(log=lambda line: self.stderr.write(line)))
+        self.stdout.write(panels_demo_seed(log=lambda line: self.stderr.write(line)))
+        self.stdout.write(partners_demo_seed(log=lambda line: self.stderr.write(line)))
+        self.stdout.write(referrals_demo_seed(log=lambda line: self.stderr.write(line)))
 
 
 def render_summary(summary: SeedSummary) -> str:
