@@ -102,25 +102,25 @@ test: lint typecheck test-sqlite test-postgres test-browser
 bench: bench-cases bench-kb bench-experts bench-opinions
 
 bench-cases: venv
-	@$(PY) scripts/pg_available.py "$(PG_URL)" || { echo "make bench needs PostgreSQL at $(PG_URL)"; exit 1; }
+	@$(PY) scripts/pg_available.py --create "$(PG_URL)_bench" || { echo "make bench needs PostgreSQL at $(PG_URL)"; exit 1; }
 	DATABASE_URL=$(PG_URL)_bench $(MANAGE) migrate --no-input -v 0
 	DATABASE_URL=$(PG_URL)_bench $(MANAGE) bench $(BENCH_ARGS)
 
 # Expert matching over 50,000 generated experts (PostgreSQL bench database; uses the cases of bench-cases).
 bench-experts: venv
-	@$(PY) scripts/pg_available.py "$(PG_URL)" || { echo "make bench needs PostgreSQL at $(PG_URL)"; exit 1; }
+	@$(PY) scripts/pg_available.py --create "$(PG_URL)_bench" || { echo "make bench needs PostgreSQL at $(PG_URL)"; exit 1; }
 	DATABASE_URL=$(PG_URL)_bench $(MANAGE) migrate --no-input -v 0
 	DATABASE_URL=$(PG_URL)_bench $(MANAGE) experts_bench $(EXPERTS_BENCH_ARGS)
 
 # Opinion letter PDF: p50/p95 of generating one letter (3 claims, ~20 features); its records are rolled back.
 bench-opinions: venv
-	@$(PY) scripts/pg_available.py "$(PG_URL)" || { echo "make bench needs PostgreSQL at $(PG_URL)"; exit 1; }
+	@$(PY) scripts/pg_available.py --create "$(PG_URL)_bench" || { echo "make bench needs PostgreSQL at $(PG_URL)"; exit 1; }
 	DATABASE_URL=$(PG_URL)_bench $(MANAGE) migrate --no-input -v 0
 	DATABASE_URL=$(PG_URL)_bench $(MANAGE) opinions_bench $(OPINIONS_BENCH_ARGS)
 
 # Knowledge-base search: a 1,000,000-entry corpus in PostgreSQL (same bench database) and in var/bench.sqlite3.
 bench-kb: venv
-	@$(PY) scripts/pg_available.py "$(PG_URL)" || { echo "make bench needs PostgreSQL at $(PG_URL)"; exit 1; }
+	@$(PY) scripts/pg_available.py --create "$(PG_URL)_bench" || { echo "make bench needs PostgreSQL at $(PG_URL)"; exit 1; }
 	DATABASE_URL=$(PG_URL)_bench $(MANAGE) migrate --no-input -v 0
 	DATABASE_URL=$(PG_URL)_bench $(MANAGE) kb_bench --laws "$(LAWS_DIR)" $(KB_BENCH_ARGS)
 	mkdir -p var

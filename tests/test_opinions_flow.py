@@ -425,3 +425,14 @@ def test_the_next_person_is_told_through_the_outbox(w: dict[str, Any]) -> None:
     )
     assert OutboxMessage.objects.filter(recipient=w["applicant"], kind="opinion_issued").exists()
     assert issued.state == OpinionState.ISSUED
+
+
+def test_the_comparison_page_shows_the_engines_proposal_for_the_saved_marks(w: dict[str, Any]) -> None:
+    opinion = new_opinion(w, kind="trademark")
+    client = Client()
+    client.force_login(w["expert"])
+    url = f"/opinions/{opinion.pk}/chart/"
+    assert 'id="mark-proposal"' not in client.get(url).content.decode()  # no marks saved yet
+    services.trademark_save(opinion=opinion, actor=w["expert"], data={**TRADEMARK, "accused_mark": "云谰"})
+    html = client.get(url).content.decode()
+    assert 'id="mark-proposal"' in html and "商标近似自动比对（参考）" in html

@@ -258,5 +258,12 @@ def test_trademark_verdict(mark: str, goods: str, confusion: str, expected: str)
     assert v.trademark_verdict(mark, goods, confusion) == expected
 
 
-def test_no_mark_similarity_engine_yet_means_no_score() -> None:
-    assert mark_similarity_engine("云澜", "雲瀾") is None
+def test_the_similarity_engine_proposes_a_judgement_with_its_reasons() -> None:
+    copycat = mark_similarity_engine("康师傅", "康帅傅")
+    assert copycat is not None and copycat.similarity == "similar" and copycat.score >= 0.5
+    assert any("师≈帅" in reason for reason in copycat.reasons), copycat.reasons
+    same = mark_similarity_engine("云澜", "雲瀾")  # Traditional and Simplified of one mark
+    assert same is not None and same.similarity == "identical" and same.score == 1.0
+    distinct = mark_similarity_engine("华为", "格力")
+    assert distinct is not None and distinct.similarity == "not_similar"
+    assert mark_similarity_engine("云澜", "！！") is None  # only punctuation: nothing to compare

@@ -410,7 +410,7 @@ def design_save(
 @transaction.atomic
 def trademark_save(*, opinion: Opinion, actor: Any, data: dict[str, Any]) -> TrademarkComparison:
     """The assessor's own judgement of the marks, the goods or services (Nice class, similar group) and confusion.
-    An automatic mark-similarity engine may later propose the first judgement (`trademark.mark_similarity_engine`)."""
+    The similarity engine's proposal (`trademark.mark_similarity_engine`) is shown beside the form, never stored."""
     opinion = _editable(opinion, actor)
     if opinion.kind != OpinionKind.TRADEMARK:
         raise ValidationError({"kind": _("只有商标的意见使用商标比对。")})

@@ -1,21 +1,26 @@
-"""Where an automatic mark-similarity engine plugs in (issue #7: trademark search and similarity). Until it exists
-the assessor judges the marks by hand (`TrademarkComparison.mark_similarity` and its reasoning) and nothing here
-pretends to a score.
+"""The automatic mark-similarity proposal shown to whoever compares two marks in a trademark opinion.
 
-The engine, when it comes, replaces `mark_similarity_engine` (or registers itself through `ENGINE`) and returns a
-proposal the assessor may accept or overrule; the opinion always records the assessor's judgement and reasoning.
+The engine is the trademark similarity engine of `weiyuan.marks` (issue #8): normalisation, glyph, pinyin and
+Latin look-alike signals, a calibrated 0-1 score and its reasons in the user's language. Its result is a *proposal*:
+the assessor still judges the marks (`TrademarkComparison.mark_similarity`) and writes the reasoning, and the
+opinion records only that judgement. Goods and services similarity stays the assessor's too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
+
+from weiyuan.marks.normalise import MarkTextError
+from weiyuan.marks.score import compare_marks
+from weiyuan.opinions.verdict import IDENTICAL_MARK, NOT_SIMILAR, SIMILAR_MARK
+
+ENGINE_NAME = "weiyuan.marks"
 
 
 @dataclass(frozen=True)
 class MarkSimilarityProposal:
-    """What an engine proposes for two marks: a similarity class (identical / similar / not_similar), its score in
-    [0, 1] and the reasons in words (shape, sound, meaning 形、音、义, overall impression)."""
+    """What the engine proposes for two marks: a similarity class (identical / similar / not_similar), its score in
+    [0, 1] and the reasons in words of the active language."""
 
     similarity: str
     score: float
@@ -23,12 +28,19 @@ class MarkSimilarityProposal:
     engine: str
 
 
-# Set by the engine's app when it is installed: (registered mark, accused mark) -> proposal.
-ENGINE: Callable[[str, str], MarkSimilarityProposal] | None = None
-
-
 def mark_similarity_engine(registered_mark: str, accused_mark: str) -> MarkSimilarityProposal | None:
-    """The engine's proposal for two marks, or None when no engine is installed (today)."""
-    if ENGINE is None:
+    """The engine's proposal for two marks, or None when either cannot be compared (empty, only punctuation)."""
+    try:
+        comparison = compare_marks(registered_mark, accused_mark)
+    except MarkTextError:
         return None
-    return ENGINE(registered_mark, accused_mark)
+    if comparison.features.get("identical"):
+        similarity = IDENTICAL_MARK
+    else:
+        similarity = SIMILAR_MARK if comparison.similar else NOT_SIMILAR
+    return MarkSimilarityProposal(
+        similarity=similarity,
+        score=comparison.score,
+        reasons=tuple(reason.text() for reason in comparison.reasons),
+        engine=ENGINE_NAME,
+    )

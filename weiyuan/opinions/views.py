@@ -44,6 +44,7 @@ from weiyuan.opinions.forms import (
 from weiyuan.opinions.letter import opinion_letter_generate, opinion_letter_record_download
 from weiyuan.opinions.models import Claim, Comparison, Feature, Opinion
 from weiyuan.opinions.selectors import case_opinion_list, opinion_case_get, opinion_get
+from weiyuan.opinions.trademark import MarkSimilarityProposal, mark_similarity_engine
 from weiyuan.opinions.transitions import TRANSITIONS_BY_ACTION, allowed_opinion_actions
 
 P = OpinionPermission
@@ -216,7 +217,16 @@ def chart(request: HttpRequest, pk: int) -> HttpResponse:
         context["comparison_form"] = _design_form(opinion)
     elif opinion.kind == "trademark":
         context["comparison_form"] = TrademarkForm(instance=getattr(opinion, "trademark", None))
+        context["mark_proposal"] = _mark_proposal(opinion)
     return render(request, "opinions/chart.html", context)
+
+
+def _mark_proposal(opinion: Opinion) -> MarkSimilarityProposal | None:
+    """The similarity engine's proposal for the two marks saved on the comparison (none before they are saved)."""
+    trademark = getattr(opinion, "trademark", None)
+    if trademark is None:
+        return None
+    return mark_similarity_engine(trademark.registered_mark, trademark.accused_mark)
 
 
 def _design_form(opinion: Opinion, data: Any = None) -> DesignForm:
@@ -382,6 +392,8 @@ def comparison(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("opinions:detail", pk=opinion.pk)
     context = _detail_context(request, opinion)
     context.update(comparison_form=form, import_form=ClaimsImportForm(), error_summary=error_summary(form))
+    if opinion.kind == "trademark":
+        context["mark_proposal"] = _mark_proposal(opinion)
     return render(request, "opinions/chart.html", context, status=422)
 
 
