@@ -13,7 +13,7 @@ from django.core.management import call_command
 from tests.factories import CentreFactory, UserFactory
 from weiyuan.accounts.models import Membership, User
 from weiyuan.core.choices import Role
-from weiyuan.core.demo import CENTRES
+from weiyuan.core.demo_content import CENTRES
 from weiyuan.knowledge.demo import DEMO_EDITOR_EMAIL, demo_items, kb_demo_seed
 from weiyuan.knowledge.models import ItemOrigin, ItemStatus, ItemType, KnowledgeItem, Tag
 from weiyuan.knowledge.services import laws_import

@@ -19,7 +19,7 @@ from weiyuan.audit.selectors import BrokenLink, audit_chain_verify
 from weiyuan.cases.models import Case, CaseEvent, CaseMessage, CaseShare, CaseState, ServiceType
 from weiyuan.clocks.models import Clock
 from weiyuan.core.choices import ApplicantKind, Channel, IPType, Role
-from weiyuan.core.demo import DEMO_PASSWORD, demo_totp_key
+from weiyuan.core.demo_content import DEMO_PASSWORD, demo_totp_key
 from weiyuan.core.validators import validate_credit_code, validate_id_number
 from weiyuan.evidence.models import EvidenceFile
 from weiyuan.network.models import Centre, CentreKind, FilingStatus, WorkstationSite

@@ -107,7 +107,7 @@ def _centres() -> dict[str, Any]:
 
 
 def _short_names() -> dict[str, str]:
-    from weiyuan.core.demo import CENTRES
+    from weiyuan.core.demo_content import CENTRES
 
     return {spec.code: spec.short for spec in CENTRES}
 
@@ -115,7 +115,7 @@ def _short_names() -> dict[str, str]:
 def demo_editor_ensure() -> bool:
     """The demo's knowledge-base editor (one account of the role Role.EDITOR); True if it was created now."""
     from weiyuan.accounts.models import Membership, User
-    from weiyuan.core.demo import DEMO_PASSWORD
+    from weiyuan.core.demo_content import DEMO_PASSWORD
 
     centre = _centres().get(DEMO_EDITOR_CENTRE)
     if centre is None:

@@ -8,7 +8,8 @@ Columns (header row; Chinese or English names, any order, other columns ignored)
 
 Every row is checked; a row with errors is reported (row number, column, message) and skipped. A file with any
 error imports nothing unless valid_only is set, in which case the good rows are kept. Rows are written in batches
-(INSERT ... ON CONFLICT (number) DO UPDATE) inside one transaction, with one audit event per batch.
+(INSERT ... ON CONFLICT (number) DO UPDATE) inside one transaction, with one audit event per batch; the
+upserted marks get their candidate-index keys replaced (index.replace_keys).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from weiyuan.audit.services import audit_record
+from weiyuan.marks.index import replace_keys
 from weiyuan.marks.models import NICE_CLASS_COUNT, Mark, MarkStatus
 from weiyuan.marks.normalise import MarkTextError, normalise_mark
 
@@ -337,6 +339,10 @@ def _write(batch: list[Mark], report: ImportReport, actor: Any) -> None:
     Mark.objects.bulk_create(
         batch, batch_size=BATCH_SIZE, update_conflicts=True, unique_fields=["number"], update_fields=_UPDATE_FIELDS
     )
+    # The candidate index follows the rows: the upserted marks get their keys replaced (ids read back, as
+    # bulk_create with update_conflicts does not return them on every database).
+    saved = list(Mark.objects.filter(number__in=[m.number for m in batch]).only("id", "normalised", "classes"))
+    replace_keys(saved)
     updated = sum(1 for m in batch if m.number in existing)
     report.created += len(batch) - updated
     report.updated += updated

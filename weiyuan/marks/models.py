@@ -62,3 +62,21 @@ class Mark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.text} ({self.number})"
+
+
+class MarkKey(models.Model):
+    """One key of a mark in the candidate index (index.py): screening looks marks up by key instead of scanning
+    the register. `kind` says what the key is (index.KIND_*: bigram, pinyin, glyph group, Latin skeleton ...)."""
+
+    mark = models.ForeignKey(Mark, on_delete=models.CASCADE, related_name="keys")
+    kind = models.CharField(max_length=2)
+    key = models.CharField(max_length=64)
+
+    class Meta:
+        indexes = [
+            # (kind, key) finds the postings; mark last so PostgreSQL answers the candidate query from the index.
+            models.Index(fields=["kind", "key", "mark"], name="marks_key_kind_key_mark"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.key} -> {self.mark_id}"

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from django.utils import timezone
 
-from weiyuan.core.demo import pdf_file
+from weiyuan.core.demo_content import pdf_file
 from weiyuan.partners.models import Organisation
 from weiyuan.referrals import services
 from weiyuan.referrals.models import OutcomeKind, Referral

@@ -12,7 +12,8 @@ from django.utils.translation import gettext
 from weiyuan.access.policy import STAFF_ROLES
 from weiyuan.accounts.models import Membership, User
 from weiyuan.core.choices import ApplicantKind, Role
-from weiyuan.core.demo import DEMO_EMAIL_SUFFIX, DEMO_PASSWORD, demo_present
+from weiyuan.core.demo import demo_present
+from weiyuan.core.demo_content import DEMO_EMAIL_SUFFIX, DEMO_PASSWORD
 
 ROLE_ORDER: dict[str, int] = {
     Role.SUPERVISOR: 1,
