@@ -8,6 +8,45 @@ from django.utils import translation
 
 from tests.factories import build_network
 
+# Modules whose code takes another path on SQLite (search backends, raw SQL, JSON lookups, upserts, row locks,
+# query counts) or that prove what `make run` does on its SQLite default (demo data, laws, health). When PostgreSQL
+# is reachable `make test` runs the whole suite there and only these on SQLite as well (`-m both_databases`);
+# without PostgreSQL everything runs on SQLite.
+BOTH_DATABASES = frozenset(
+    {
+        "test_api_idempotency",
+        "test_audit_chain",
+        "test_consultations_lists",
+        "test_experts_import",
+        "test_experts_matching",
+        "test_health_and_deploy",
+        "test_kb_search_broad",
+        "test_knowledge_items_demo",
+        "test_knowledge_items_search_text",
+        "test_knowledge_laws",
+        "test_marks_api",
+        "test_marks_index",
+        "test_marks_register",
+        "test_marks_screening",
+        "test_network_directory",
+        "test_network_route",
+        "test_outbox",
+        "test_outbox_claims",
+        "test_pagination",
+        "test_query_counts",
+        "test_search",
+        "test_search_quality",
+        "test_seed_demo",
+        "test_webhooks",
+    }
+)
+
+
+def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
+    for item in items:
+        if item.module is not None and item.module.__name__.rsplit(".", 1)[-1] in BOTH_DATABASES:
+            item.add_marker(pytest.mark.both_databases)
+
 
 @pytest.fixture(autouse=True)
 def _default_language() -> Any:

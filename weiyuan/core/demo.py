@@ -96,6 +96,9 @@ class CasePlan:
     case: Any = None
 
 
+PLAN_SEED = 20260101
+
+
 class DemoSeeder(DemoNetworkSeeding):
     """Builds the demo network. One instance per run; `run()` is wrapped in one transaction by the caller."""
 
@@ -103,7 +106,7 @@ class DemoSeeder(DemoNetworkSeeding):
         from weiyuan.clocks.calendar import WorkingCalendar
 
         self.log = log
-        self.rng = random.Random(20260101)
+        self.rng = random.Random(PLAN_SEED)
         self.calendar = WorkingCalendar()
         self.real_now = timezone.now()
         self.setup_at = self._office_time(self.real_now - dt.timedelta(days=300))
@@ -122,15 +125,18 @@ class DemoSeeder(DemoNetworkSeeding):
 
     def plan_cases(self) -> list[CasePlan]:
         states = [state for state, count in STATE_PLAN for _ in range(count)]
-        self.rng.shuffle(states)
+        # A generator of its own: the shared one has been drawn from a number of times that depends on today's
+        # date (office hours, holidays), and the mix of states, scenarios and channels must not.
+        plan_rng = random.Random(PLAN_SEED)
+        plan_rng.shuffle(states)
         takes_cases = {s.code for s in CENTRES if s.filing == "approved"}
         # The three applicants named in the README get cases in these states (so their pages show each step).
         wanted = {key: list(states_) for key, states_ in README_APPLICANT_STATES.items()}
         plans: list[CasePlan] = []
-        channel_cycle = 0
+        channel_turns: dict[int, int] = {}  # per scenario, so each of its channels appears
         for i, state in enumerate(states):
             scenario = SCENARIOS[i % len(SCENARIOS)]
-            centre_code = self.rng.choice([c for c in scenario.centres if c in takes_cases])
+            centre_code = plan_rng.choice([c for c in scenario.centres if c in takes_cases])
             readme_key = next((k for k, left in wanted.items() if state in left), None)
             if readme_key is not None and Channel.ONLINE in scenario.channels:
                 wanted[readme_key].remove(state)
@@ -142,11 +148,14 @@ class DemoSeeder(DemoNetworkSeeding):
             if needs_account:
                 channel = Channel.ONLINE
             elif len(channels) > 1:
-                # Walk the channels in turn so each one appears; online stays the most common.
-                channel = channels[channel_cycle % len(channels)] if i % 3 else Channel.ONLINE
-                channel_cycle += 1
-                if channel == Channel.ONLINE and Channel.ONLINE not in channels:
-                    channel = channels[0]
+                # Each scenario walks its own channels in turn so every one appears; online stays the most common.
+                turn = channel_turns.get(i % len(SCENARIOS), 0)
+                channel_turns[i % len(SCENARIOS)] = turn + 1
+                others = [c for c in channels if c != Channel.ONLINE]
+                if Channel.ONLINE in channels and turn % 2:
+                    channel = Channel.ONLINE
+                else:
+                    channel = others[(turn // 2 if Channel.ONLINE in channels else turn) % len(others)]
             else:
                 channel = channels[0]
             applicant = None
