@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from weiyuan.marks.index import replace_keys
+from weiyuan.marks.keystore import replace_keys
 from weiyuan.marks.models import Mark
 from weiyuan.marks.normalise import normalise_mark
 

@@ -31,6 +31,7 @@ LINKS = {
     "my_cases": "cases:my_cases",
     "ask": "consultations:ask",
     "intake": "cases:intake_start",
+    "return_visits": "feedback:visits",
 }
 
 
@@ -55,10 +56,17 @@ def nav_hrefs(client: Client) -> set[str]:
 
 EXPECTED = {
     "applicant": {"my_cases", "ask", "intake"},
-    Role.INTAKE_OFFICER: {"workbench", "consultation_queue", "experts", "partners", "knowledge_manage"},
-    Role.HANDLER: {"workbench", "consultation_queue", "experts", "partners", "knowledge_manage"},
-    Role.DIRECTOR: {"workbench", "consultation_queue", "experts", "partners", "knowledge_manage"},
-    Role.SUPERVISOR: {"workbench", "experts", "partners", "knowledge_manage"},
+    Role.INTAKE_OFFICER: {
+        "workbench",
+        "consultation_queue",
+        "experts",
+        "partners",
+        "knowledge_manage",
+        "return_visits",
+    },
+    Role.HANDLER: {"workbench", "consultation_queue", "experts", "partners", "knowledge_manage", "return_visits"},
+    Role.DIRECTOR: {"workbench", "consultation_queue", "experts", "partners", "knowledge_manage", "return_visits"},
+    Role.SUPERVISOR: {"workbench", "experts", "partners", "knowledge_manage", "return_visits"},
     Role.EDITOR: {"knowledge_manage"},
     Role.EXPERT: {"expert_invitations", "expert_tasks"},
     Role.VOLUNTEER: {"workbench", "consultation_queue"},

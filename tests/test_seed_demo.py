@@ -242,3 +242,18 @@ def test_the_demo_signs_one_major_dispute_panel(seeded: str) -> None:
     assert chair.user is not None and chair.user.email == "expert@weiyuan.demo"
     assert "signed for case" in seeded
     assert panels_demo_seed(log=lambda line: None) == "Major-dispute panels: already present."
+
+
+@pytest.mark.django_db
+def test_the_demo_has_answered_surveys_due_and_done_return_visits_and_one_complaint(seeded: str) -> None:
+    from weiyuan.feedback.demo import feedback_demo_seed
+    from weiyuan.feedback.models import ReturnVisit, ServiceComplaint, Survey
+
+    assert Survey.objects.filter(answered_at__isnull=False).count() >= 3
+    assert Survey.objects.filter(answered_at__isnull=True).exists()
+    assert ReturnVisit.objects.filter(state="done").count() >= 2
+    assert ReturnVisit.objects.filter(state="pending").exists()
+    complaint = ServiceComplaint.objects.select_related("centre").get()
+    assert complaint.handling_centre_id == complaint.centre.parent_id
+    assert "Feedback:" in seeded
+    assert feedback_demo_seed(log=lambda line: None) == "Feedback: demo feedback already present."

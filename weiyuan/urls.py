@@ -24,4 +24,7 @@ urlpatterns = [
     path("", include("weiyuan.partners.urls")),
     path("", include("weiyuan.panels.urls")),
     path("", include("weiyuan.referrals.urls")),
+    path("", include("weiyuan.ecommerce.urls")),
+    path("", include("weiyuan.feedback.urls")),
+    path("", include("weiyuan.marks.urls")),
 ]

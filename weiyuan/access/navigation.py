@@ -8,9 +8,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from weiyuan.access.consultations import has_consultation_queue
+from weiyuan.access.ecommerce import has_notice_list, has_platform_inbox
 from weiyuan.access.expert_tasks import has_invitation_queue, has_task_queue
 from weiyuan.access.experts import ExpertPermission, database_decide
+from weiyuan.access.feedback import has_return_visit_queue
 from weiyuan.access.knowledge import is_kb_staff
+from weiyuan.access.marks import MarksPermission, marks_decide
 from weiyuan.access.panels import sits_on_a_panel
 from weiyuan.access.partners import has_partner_directory, member_organisation_id
 from weiyuan.access.policy import STAFF_ROLES, has_role
@@ -36,9 +39,13 @@ class NavLinks:
     knowledge_manage: bool = False  # knowledge:manage
     referral_inbox: bool = False  # referrals:inbox, a partner account's referrals addressed to its organisation
     referrals: bool = False  # referrals:list, the centre's referrals (staff, supervisors)
+    ecommerce: bool = False  # ecommerce:list, e-commerce notices (rights holders, centre staff, supervisors)
+    ecommerce_inbox: bool = False  # ecommerce:inbox, the notices addressed to a platform account's platform
     my_cases: bool = False  # cases:my_cases
     ask: bool = False  # consultations:ask, for an applicant's own question (staff record theirs from the queue)
     intake: bool = False  # cases:intake_start, likewise
+    marks: bool = False  # marks:screen, trademark screening (any signed-in account)
+    return_visits: bool = False  # feedback:visits, the return-visit queue (centre staff, supervisors)
 
 
 def has_workbench(user: Any) -> bool:
@@ -61,8 +68,12 @@ def nav_links(user: Any) -> NavLinks:
         knowledge_manage=is_kb_staff(user),
         referral_inbox=is_partner_account(user),
         referrals=has_referral_list(user),
+        ecommerce=has_notice_list(user) and not has_platform_inbox(user),
+        ecommerce_inbox=has_platform_inbox(user),
         # The list of one's own applications: an applicant's, or the cases a partner body referred in.
         my_cases=applicant or has_role(user, Role.PARTNER),
         ask=applicant,
         intake=applicant,
+        marks=bool(marks_decide(user, MarksPermission.SCREEN)),
+        return_visits=has_return_visit_queue(user),
     )

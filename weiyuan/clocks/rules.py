@@ -83,6 +83,25 @@ RULES: dict[str, Rule] = {
             owed_by="rights_holder",
         ),
         Rule(
+            "ecommerce_counter_notice_wait",
+            _("电商声明转送后权利人投诉或起诉期限"),
+            Unit.CALENDAR_DAYS,
+            15,
+            _(
+                "《电子商务法》第四十三条：平台转送的声明到达权利人后十五日内，未收到权利人已经投诉或者起诉通知的，"
+                "平台应当及时终止所采取的措施；期间自次日起算，最后一日为法定休假日的，以休假日结束的次日为期间的最后一日"
+            ),
+            owed_by="rights_holder",
+        ),
+        Rule(
+            "fair_respondent_defence",
+            _("展会被投诉人提交答辩"),
+            Unit.HOURS,
+            24,
+            _("展会知识产权保护规则：被投诉人自收到投诉通知起 24 小时内提交不侵权答辩及证据（可按展会配置）"),
+            owed_by="respondent",
+        ),
+        Rule(
             "expert_invitation",
             _("专家答复邀请"),
             Unit.WORKING_DAYS,
@@ -105,6 +124,21 @@ RULES: dict[str, Rule] = {
             30,
             _("本平台衔接规则：签收或受理后每 30 个工作日至少报告一次进展，直至报告办理结果"),
             owed_by="partner",
+        ),
+        Rule(
+            "survey_reminder",
+            _("满意度评价提醒"),
+            Unit.WORKING_DAYS,
+            5,
+            _("本平台回访规则：办结后满 5 个工作日仍未评价的，提醒申请人一次（可配置）"),
+            owed_by="applicant",
+        ),
+        Rule(
+            "complaint_reply",
+            _("服务投诉答复"),
+            Unit.WORKING_DAYS,
+            15,
+            _("本平台规则：上级机构自收到对下级机构服务的意见或投诉之日起 15 个工作日内答复（可配置）"),
         ),
     ]
 }

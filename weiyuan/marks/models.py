@@ -66,9 +66,13 @@ class Mark(models.Model):
 
 class MarkKey(models.Model):
     """One key of a mark in the candidate index (index.py): screening looks marks up by key instead of scanning
-    the register. `kind` says what the key is (index.KIND_*: bigram, pinyin, glyph group, Latin skeleton ...)."""
+    the register. `kind` says what the key is (index.KIND_*: bigram, pinyin, glyph group, Latin skeleton ...).
 
-    mark = models.ForeignKey(Mark, on_delete=models.CASCADE, related_name="keys")
+    No surrogate id: at a million marks the index has about 18 million rows, and the composite primary key
+    (mark, kind, key) is both the row's identity and the index that replacing a mark's keys deletes by."""
+
+    pk = models.CompositePrimaryKey("mark", "kind", "key")
+    mark = models.ForeignKey(Mark, on_delete=models.CASCADE, related_name="keys", db_index=False)
     kind = models.CharField(max_length=2)
     key = models.CharField(max_length=64)
 
@@ -80,3 +84,34 @@ class MarkKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.key} -> {self.mark_id}"
+
+
+class MarkKeyStat(models.Model):
+    """How many marks have each key (document frequency), so screening reads the rare keys of a query and skips
+    the common ones without counting postings. Kept by index.replace_keys; rebuilt exactly by tm_reindex. The row
+    kind "*", key "marks" holds the number of indexed marks."""
+
+    pk = models.CompositePrimaryKey("kind", "key")
+    kind = models.CharField(max_length=2)
+    key = models.CharField(max_length=64)
+    marks = models.IntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.key} in {self.marks} marks"
+
+
+class SimilarGroup(models.Model):
+    """A similar group (类似群) of the Chinese similar goods and services table (类似商品和服务区分表): a four-digit
+    code inside one Nice class. Imported with `manage.py tm_import_groups` so goods closeness can name groups."""
+
+    code = models.CharField(max_length=4, primary_key=True)
+    nice_class = models.ForeignKey(NiceClass, on_delete=models.PROTECT, related_name="similar_groups")
+    name_zh = models.CharField(max_length=200)
+    name_en = models.CharField(max_length=200, blank=True)
+    imported_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name_zh}"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -111,23 +111,35 @@ class GoodsCloseness:
     same_group: bool
     shared_classes: tuple[int, ...]
     shared_groups: tuple[str, ...]
+    # (code, name) of the shared groups whose name is known (SimilarGroup, selectors.group_names), in code order.
+    group_names: tuple[tuple[str, str], ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "same_class": self.same_class,
             "same_group": self.same_group,
             "shared_classes": list(self.shared_classes),
             "shared_groups": list(self.shared_groups),
         }
+        if self.group_names:
+            out["group_names"] = dict(self.group_names)
+        return out
 
 
 def goods_closeness(
-    classes_a: Iterable[int], classes_b: Iterable[int], groups_a: Iterable[str] = (), groups_b: Iterable[str] = ()
+    classes_a: Iterable[int],
+    classes_b: Iterable[int],
+    groups_a: Iterable[str] = (),
+    groups_b: Iterable[str] = (),
+    *,
+    names: Mapping[str, str] | None = None,
 ) -> GoodsCloseness:
-    """Nice classes and similar groups (类似群, e.g. "3002") the two marks have in common, reported beside the score."""
+    """Nice classes and similar groups (类似群, e.g. "3002") the two marks have in common, reported beside the score.
+    `names` (code -> name, from selectors.group_names) names the shared groups it knows."""
     shared_classes = tuple(sorted(set(classes_a) & set(classes_b)))
     shared_groups = tuple(sorted(set(groups_a) & set(groups_b)))
-    return GoodsCloseness(bool(shared_classes), bool(shared_groups), shared_classes, shared_groups)
+    named = tuple((code, names[code]) for code in shared_groups if names and code in names)
+    return GoodsCloseness(bool(shared_classes), bool(shared_groups), shared_classes, shared_groups, named)
 
 
 # Fitting -------------------------------------------------------------------------------------------------------

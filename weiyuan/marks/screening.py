@@ -1,35 +1,49 @@
 """Screening: which marks on the register look or sound like this one, ranked and explained.
 
-Two steps, never a scan of the register:
-1. candidates: the query's index keys (index.mark_keys) are looked up in MarkKey; the marks sharing most keys,
-   each shared key weighted by its kind (index.KIND_WEIGHTS), are taken, at most `candidates` of them
-   (one GROUP BY query; the optional Nice class filter is a semi-join on the marks' class keys);
-2. reranking: each candidate is scored with score.compare_marks and the best `limit` are returned with the
+Three steps, never a scan of the register:
+1. plan: the query's keys (query_keys: its index keys, skeleton and one-letter deletions crossed) with how many
+   marks have each (MarkKeyStat, one query); keys nobody has are dropped, the rarest are taken first until about
+   POSTINGS_BUDGET postings would be read, and each taken key weighs its kind's weight (index.KIND_WEIGHTS)
+   times its rarity (log of marks / marks with the key).
+   A copycat shares its rare keys with its original (a bigram, the whole pinyin, a skeleton), so the common keys
+   (a frequent character, component or trigram) add little but cost most of the reading;
+2. candidates: the marks sharing the most weight with the query, at most `cap` (one GROUP BY query joining the
+   index to the planned keys); with classes, CLASS_OVERFETCH times as many are ranked and those with none of the
+   classes are dropped when they are loaded;
+3. reranking: each candidate is scored with score.compare_marks and the best `limit` are returned with the
    reasons, and goods closeness (score.goods_closeness) beside the score when classes are given, never mixed in.
 
-Two queries per screening, whatever the register size.
+Three queries per screening, whatever the register size.
 """
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Case, IntegerField, Q, Sum, Value, When
+from django.db import connection
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from weiyuan.marks.index import KIND_CLASS, KIND_WEIGHTS, Key, mark_keys
-from weiyuan.marks.models import NICE_CLASS_COUNT, Mark, MarkKey, MarkStatus
+from weiyuan.marks.index import KIND_SKELETON, KIND_SKELETON_DELETE, KIND_WEIGHTS, STAT_MARKS, Key, mark_keys
+from weiyuan.marks.models import NICE_CLASS_COUNT, Mark, MarkKey, MarkKeyStat, MarkStatus
 from weiyuan.marks.normalise import MarkTextError, NormalisedMark, normalise_mark
 from weiyuan.marks.score import Comparison, GoodsCloseness, compare_marks, goods_closeness
 
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 100
-# Marks taken from the index for reranking. compare_marks costs about 0.6 ms a pair (warm), so this bounds the
-# time of one screening; copycats share many keys with their original and rank far above this cut.
-CANDIDATES = 300
+# Marks taken from the index for reranking. compare_marks costs about 0.2 ms a candidate (warm), so this bounds
+# the time of one screening; copycats share their rarest keys with their original and rank far above this cut.
+CANDIDATES = 60
+# With a class filter, this many times the cap are ranked, as the filter applies when the candidates are loaded.
+CLASS_OVERFETCH = 4
+# About how many postings (key, mark) one screening reads at most: the common keys of a query are left out.
+POSTINGS_BUDGET = 10_000
+# Weights go to SQL as integers: this many units per kind weight point.
+WEIGHT_SCALE = 100
 
 
 class ScreenInputError(ValueError):
@@ -112,28 +126,65 @@ def check_limit(limit: Any, *, field: str = "limit") -> int:
     return number
 
 
-def candidate_ids(keys: set[Key], classes: Sequence[int] = (), *, cap: int = CANDIDATES) -> list[int]:
-    """The ids of the marks sharing most (weighted) keys with `keys`, best first; one query."""
-    by_kind: dict[str, list[str]] = defaultdict(list)
-    for kind, key in keys:
-        if kind in KIND_WEIGHTS:
-            by_kind[kind].append(key)
-    if not by_kind:
+def query_keys(normalised: str) -> set[Key]:
+    """The keys a query looks up: its own index keys, and its skeleton against the marks' one-letter deletions and
+    its deletions against their skeletons, so that one letter added or dropped is found (Yaoqiu / Yaoqi), not
+    only one letter changed (NIKE / NIKF, deletion against deletion)."""
+    keys = mark_keys(normalised)
+    crossed = {(KIND_SKELETON_DELETE, key) for kind, key in keys if kind == KIND_SKELETON}
+    crossed |= {(KIND_SKELETON, key) for kind, key in keys if kind == KIND_SKELETON_DELETE}
+    return keys | crossed
+
+
+@dataclass(frozen=True)
+class PlannedKey:
+    kind: str
+    key: str
+    marks: int  # how many marks have it
+    weight: int
+
+
+def plan_keys(keys: set[Key], *, budget: int = POSTINGS_BUDGET) -> list[PlannedKey]:
+    """The keys worth reading, rarest first, with their weights (see the module docstring); one query."""
+    wanted = sorted(k for k in keys if k[0] in KIND_WEIGHTS)
+    if not wanted:
         return []
-    match = Q()
-    for kind, values in sorted(by_kind.items()):
-        match |= Q(kind=kind, key__in=sorted(values))
-    weight = Case(
-        *(When(kind=kind, then=Value(KIND_WEIGHTS[kind])) for kind in sorted(by_kind)),
-        default=Value(0),
-        output_field=IntegerField(),
+    match = Q(kind=STAT_MARKS[0], key=STAT_MARKS[1])
+    by_kind: dict[str, list[str]] = defaultdict(list)
+    for kind, key in wanted:
+        by_kind[kind].append(key)
+    for kind, values in by_kind.items():
+        match |= Q(kind=kind, key__in=values)
+    counts = {(kind, key): n for kind, key, n in MarkKeyStat.objects.filter(match).values_list("kind", "key", "marks")}
+    total = max(counts.pop(STAT_MARKS, 0), 1)
+    present = sorted((n, kind, key) for (kind, key), n in counts.items() if n > 0)
+    planned: list[PlannedKey] = []
+    read = 0
+    for n, kind, key in present:
+        if planned and read + n > budget:
+            break
+        read += n
+        rarity = math.log(1 + total / n)
+        planned.append(PlannedKey(kind, key, n, max(1, round(KIND_WEIGHTS[kind] * rarity * WEIGHT_SCALE))))
+    return planned
+
+
+def candidate_ids(planned: Sequence[PlannedKey], *, cap: int = CANDIDATES) -> list[int]:
+    """The ids of the marks sharing the most weight with the planned keys, best first; one query."""
+    if not planned:
+        return []
+    table = connection.ops.quote_name(MarkKey._meta.db_table)
+    values = ", ".join(["(%s, %s, %s)"] * len(planned))
+    sql = (
+        f"SELECT k.mark_id FROM {table} k JOIN (VALUES {values}) AS w "  # noqa: S608 - table name from the model
+        "ON k.kind = w.column1 AND k.key = w.column2 "
+        "GROUP BY k.mark_id ORDER BY SUM(w.column3) DESC, k.mark_id LIMIT %s"
     )
-    postings = MarkKey.objects.filter(match)
-    if classes:
-        in_class = MarkKey.objects.filter(kind=KIND_CLASS, key__in=[str(n) for n in classes]).values("mark_id")
-        postings = postings.filter(mark_id__in=in_class)
-    ranked = postings.values("mark_id").annotate(weight=Sum(weight)).order_by("-weight", "mark_id")[:cap]
-    return [row["mark_id"] for row in ranked]
+    params: list[Any] = [v for p in planned for v in (p.kind, p.key, p.weight)]
+    params.append(cap)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
 
 
 def screen_mark(
@@ -147,10 +198,17 @@ def screen_mark(
         raise ScreenInputError(error.field, error.message) from error
     wanted = check_classes(classes)
     top = check_limit(limit)
-    ids = candidate_ids(mark_keys(query.text), wanted, cap=cap)
-    marks = Mark.objects.filter(pk__in=ids).only(
-        "id", "text", "normalised", "number", "classes", "groups", "owner", "status"
+    planned = plan_keys(query_keys(query.text))
+    ids = candidate_ids(planned, cap=cap * CLASS_OVERFETCH if wanted else cap)
+    rank = {mark_id: i for i, mark_id in enumerate(ids)}
+    marks = sorted(
+        Mark.objects.filter(pk__in=ids).only(
+            "id", "text", "normalised", "number", "classes", "groups", "owner", "status"
+        ),
+        key=lambda m: rank[m.pk],
     )
+    if wanted:
+        marks = [m for m in marks if set(m.classes) & set(wanted)][:cap]
     hits: list[Hit] = []
     for mark in marks:
         try:
@@ -161,4 +219,4 @@ def screen_mark(
         goods = goods_closeness(wanted, mark.classes) if wanted else None
         hits.append(Hit(mark=mark, comparison=comparison, goods=goods))
     hits.sort(key=lambda hit: (-hit.score, hit.mark.number))
-    return Screening(query=query, classes=wanted, candidates=len(ids), hits=tuple(hits[:top]))
+    return Screening(query=query, classes=wanted, candidates=len(marks), hits=tuple(hits[:top]))

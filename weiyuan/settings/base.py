@@ -67,7 +67,9 @@ INSTALLED_APPS = [
     "weiyuan.panels",
     "weiyuan.referrals",
     "weiyuan.webhooks",
+    "weiyuan.ecommerce",
     "weiyuan.marks",
+    "weiyuan.feedback",
 ]
 
 MIDDLEWARE = [
@@ -251,6 +253,15 @@ WEBHOOKS_TIMEOUT_SECONDS = env_int("WEIYUAN_WEBHOOKS_TIMEOUT_SECONDS", 5)
 WEBHOOKS_CLAIM_SECONDS = env_int("WEIYUAN_WEBHOOKS_CLAIM_SECONDS", 120)
 
 API_IDEMPOTENCY_WAIT_SECONDS = 10
+
+# Feedback (docs/feedback.md): one reminder for an unanswered satisfaction survey after this many working days; the
+# signed survey link in the notices is valid this many days; return visits after conclusion, in days, for service
+# types without their own schedule (feedback.ReturnVisitSchedule, admin); a centre's parent level replies to a
+# service complaint within this many working days.
+FEEDBACK_SURVEY_REMINDER_WORKING_DAYS = env_int("WEIYUAN_FEEDBACK_SURVEY_REMINDER_DAYS", 5)
+FEEDBACK_SURVEY_LINK_MAX_AGE_DAYS = env_int("WEIYUAN_FEEDBACK_SURVEY_LINK_DAYS", 60)
+FEEDBACK_RETURN_VISIT_DAYS = [30, 90]
+FEEDBACK_COMPLAINT_REPLY_WORKING_DAYS = env_int("WEIYUAN_FEEDBACK_COMPLAINT_REPLY_DAYS", 15)
 
 LOGGING = {
     "version": 1,

@@ -20,6 +20,11 @@ class WebhookEvent(models.TextChoices):
     REFERRAL_UPDATED = "referral.updated", _("移交有变化")
     REFERRAL_WITHDRAWN = "referral.withdrawn", _("移交已撤回")
     REFERRAL_OVERDUE = "referral.overdue", _("移交逾期未签收或未反馈")
+    # E-commerce fast handling (weiyuan/ecommerce): a notice to the platform, a complaint or lawsuit that keeps the
+    # measures, and the end of the 15-day wait of E-Commerce Law Art. 43 (end the measures).
+    ECOMMERCE_NOTICE_SENT = "ecommerce.notice_sent", _("新的电商侵权通知")
+    ECOMMERCE_COMPLAINT_FILED = "ecommerce.complaint_filed", _("权利人已投诉或起诉")
+    ECOMMERCE_MEASURES_END = "ecommerce.measures_end", _("请终止所采取的措施")
     PING = "ping", _("连通测试")
 
 

@@ -206,6 +206,10 @@ def case_conclude(*, case: Case, actor: Any, outcome: str, result_letter: str) -
     case = _apply(case, "conclude", actor, outcome=outcome, result_letter=result_letter.strip(), concluded_at=now)
     for clock in clocks_for_case(case, "handling"):
         clock_finish(clock=clock, at=now, actor=actor)
+    # Feedback (weiyuan/feedback): the satisfaction survey and the return visits, in this transaction.
+    from weiyuan.feedback.services import feedback_case_concluded
+
+    feedback_case_concluded(case=case, actor=actor)
     _notify_applicant(
         case,
         "case.concluded",
@@ -229,6 +233,9 @@ def case_reopen(*, case: Case, actor: Any, reason: str) -> Case:
     now = timezone.now()
     case = _apply(case, "reopen", actor, note=reason, concluded_at=None, closed_at=None, outcome="")
     clock_start(case=case, rule_code="handling", start=now, amount=clock_working_days(case, "handling"), actor=actor)
+    from weiyuan.feedback.services import feedback_case_reopened
+
+    feedback_case_reopened(case=case, actor=actor)
     return case
 
 

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from weiyuan.marks.normalise import MarkTextError
 from weiyuan.marks.score import compare_marks, goods_closeness
+from weiyuan.marks.selectors import group_names
 
 
 class Command(BaseCommand):
@@ -44,6 +45,14 @@ class Command(BaseCommand):
             goods = None
             if opts["classes_a"] or opts["classes_b"] or opts["groups_a"] or opts["groups_b"]:
                 goods = goods_closeness(opts["classes_a"], opts["classes_b"], opts["groups_a"], opts["groups_b"])
+                if goods.shared_groups:  # name them from the imported similar-group table (one query)
+                    goods = goods_closeness(
+                        opts["classes_a"],
+                        opts["classes_b"],
+                        opts["groups_a"],
+                        opts["groups_b"],
+                        names=group_names(goods.shared_groups),
+                    )
             if opts["json"]:
                 out = comparison.as_dict()
                 if goods is not None:

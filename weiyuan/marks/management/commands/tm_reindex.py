@@ -6,10 +6,9 @@ import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
 from tqdm import tqdm
 
-from weiyuan.marks.index import replace_keys
+from weiyuan.marks.keystore import reindex_all
 from weiyuan.marks.models import Mark, MarkKey
 
 
@@ -27,20 +26,9 @@ class Command(BaseCommand):
         size: int = opts["batch_size"]
         if size < 1:
             raise CommandError("--batch-size: must be at least 1")
-        # Keys of marks deleted from the register go with them (CASCADE); orphans cannot exist.
         bar = tqdm(total=Mark.objects.count(), unit=" marks", disable=opts["no_progress"], file=sys.stderr)
-        marks = keys = 0
-        last = 0
         try:
-            while True:
-                batch = list(Mark.objects.filter(pk__gt=last).order_by("pk").only("id", "normalised", "classes")[:size])
-                if not batch:
-                    break
-                with transaction.atomic():
-                    keys += replace_keys(batch)
-                marks += len(batch)
-                last = batch[-1].pk
-                bar.update(len(batch))
+            marks, keys = reindex_all(batch_size=size, progress=bar.update)
         finally:
             bar.close()
         self.stdout.write(f"{marks} marks indexed, {keys} keys ({MarkKey.objects.count()} in the index)")

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class EcommerceConfig(AppConfig):
+    name = "weiyuan.ecommerce"
+    label = "ecommerce"
