@@ -16,12 +16,12 @@ TEST_WORKERS ?= 2
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help venv system-deps browser-deps run serve migrate seed translations lint typecheck test test-sqlite test-postgres test-browser bench bench-cases bench-kb bench-experts bench-opinions bench-marks clean
+.PHONY: help venv system-deps browser-deps run serve migrate seed translations lint typecheck test test-sqlite test-postgres test-browser bench bench-cases bench-kb bench-experts bench-opinions bench-marks bench-ecommerce clean
 
 help:
 	@echo "make run    - set everything up (venv, migrations, demo data, translations) and serve http://$(HOST):$(PORT)"
 	@echo "make test   - ruff, mypy, pytest on PostgreSQL (SQLite-specific parts on SQLite too), browser tests"
-	@echo "make bench  - 1,000,000 cases, a 1,000,000-entry knowledge base, 50,000 experts, 1,000,000 marks; p50/p95"
+	@echo "make bench  - 1,000,000 cases, a 1,000,000-entry knowledge base, 50,000 experts, 1,000,000 marks, 1,000,000 e-commerce listings; p50/p95"
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is required (Django 6)."; exit 1; }
@@ -105,7 +105,7 @@ test-browser: venv translations browser-deps
 
 test: lint typecheck test-sqlite test-postgres test-browser
 
-bench: bench-cases bench-kb bench-experts bench-opinions bench-marks
+bench: bench-cases bench-kb bench-experts bench-opinions bench-marks bench-ecommerce
 
 bench-cases: venv
 	@$(PY) scripts/pg_available.py --create "$(PG_URL)_bench" || { echo "make bench needs PostgreSQL at $(PG_URL)"; exit 1; }
@@ -130,6 +130,13 @@ bench-marks: venv
 	@$(PY) scripts/pg_available.py --create "$(PG_URL)_marks_bench" || { echo "make bench needs PostgreSQL at $(PG_URL)"; exit 1; }
 	DATABASE_URL=$(PG_URL)_marks_bench $(MANAGE) migrate --no-input -v 0
 	DATABASE_URL=$(PG_URL)_marks_bench $(MANAGE) tm_bench --write-docs docs/benchmarks.md $(MARKS_BENCH_ARGS)
+
+# E-commerce notices: one notice with 300 listings end to end (rolled back), then 10,000 generated notices with
+# 1,000,000 listings: p50/p95 of the platform inbox and of the clock sweep (same bench database).
+bench-ecommerce: venv
+	@$(PY) scripts/pg_available.py --create "$(PG_URL)_bench" || { echo "make bench needs PostgreSQL at $(PG_URL)"; exit 1; }
+	DATABASE_URL=$(PG_URL)_bench $(MANAGE) migrate --no-input -v 0
+	DATABASE_URL=$(PG_URL)_bench $(MANAGE) ecommerce_bench $(ECOMMERCE_BENCH_ARGS)
 
 # Knowledge-base search: a 1,000,000-entry corpus in PostgreSQL (same bench database) and in var/bench.sqlite3.
 bench-kb: venv

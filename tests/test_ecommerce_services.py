@@ -332,3 +332,49 @@ def test_a_draft_is_not_seen_by_the_platform(w: dict[str, Any]) -> None:
     services.notice_send(notice=draft, actor=w["sh_handler"])
     assert [n.pk for n in platform_inbox(user=w["platform_user"])] == [draft.pk]
     assert list(platform_inbox(user=w["other_platform_user"])) == []
+
+
+def test_a_port_out_of_range_and_an_oversized_field_are_row_errors_not_crashes(w: dict[str, Any]) -> None:
+    notice = draft_notice(w, listings=1)
+    with pytest.raises(ValidationError) as invalid:
+        services.notice_listings_add(
+            notice=notice,
+            actor=w["holder"],
+            parsed=listing_rows.parse_text("https://x.example.com:99999/a,店铺,商品"),
+        )
+    assert "不是有效的网址" in invalid.value.message_dict["listings"][0]
+    with pytest.raises(ValidationError) as unreadable:
+        listing_rows.parse_csv(('"' + "x" * 200_000 + '"\n').encode())
+    assert "file" in unreadable.value.message_dict
+    assert notice.listings.count() == 1
+
+
+def test_notice_files_are_not_evidence_of_the_senders_case(w: dict[str, Any]) -> None:
+    from weiyuan.evidence.models import EvidenceFile
+
+    notice = draft_notice(w, listings=1)
+    stored = EvidenceFile.objects_unscoped.filter(pk__in=notice.documents.values("evidence_id"))
+    assert stored.count() == 2
+    assert not stored.exclude(case=None).exists()  # seen through the notice's rule only
+
+
+def test_the_sweep_pages_by_key_and_refuses_an_empty_batch(w: dict[str, Any]) -> None:
+    from weiyuan.ecommerce.sweep import sweep_counter_notice_waits
+
+    with pytest.raises(ValueError, match="batch"):
+        sweep_counter_notice_waits(batch=0)
+    # Nothing due: one page, no loop.
+    assert sweep_counter_notice_waits(batch=1) == {"ecommerce_restored": 0}
+    notice = sent_notice(w, listings=3, now=cst(2026, 9, 18))
+    for listing in notice.listings.order_by("position"):
+        ls.listing_measures_record(listing=listing, actor=w["platform_user"], measures=["delete"])
+        ls.counter_notice_record(
+            listing=listing,
+            actor=w["platform_user"],
+            text="不侵权，附设计图。",
+            files=[png_upload()],
+            now=cst(2026, 9, 20),
+        )
+    # Three due rows, pages of one: each restored once, and the loop ends.
+    assert sweep_counter_notice_waits(now=cst(2026, 10, 9, 0, 5), batch=1)["ecommerce_restored"] == 3
+    assert set(notice.listings.values_list("state", flat=True)) == {S.RESTORED}

@@ -162,6 +162,16 @@ def test_a_reopened_case_is_not_rated_until_concluded_again(w):
     assert err.value.status == 409
 
 
+def test_a_reopened_case_keeps_its_reminder_for_the_next_conclusion(w):
+    due = w["survey"].remind_due_at
+    case_services.case_reopen(case=w["case"], actor=w["sh_director"], reason="申请人补充了新的侵权证据。")
+    # The old reminder date passes while the case is handled again: nothing is sent, nothing is spent.
+    assert sweep_feedback(now=due + dt.timedelta(days=1))["surveys_reminded"] == 0
+    survey = Survey.objects.get(pk=w["survey"].pk)
+    assert survey.reminded_at is None and survey.remind_due_at is None
+    assert AuditEvent.objects.filter(action="survey.pause").count() == 1
+
+
 # --- the signed link --------------------------------------------------------------------------------------------------
 
 

@@ -257,3 +257,34 @@ def test_the_demo_has_answered_surveys_due_and_done_return_visits_and_one_compla
     assert complaint.handling_centre_id == complaint.centre.parent_id
     assert "Feedback:" in seeded
     assert feedback_demo_seed(log=lambda line: None) == "Feedback: demo feedback already present."
+
+
+@pytest.mark.django_db
+def test_the_demo_platform_holds_the_demo_companys_notices_in_every_state(seeded: str) -> None:
+    from django.utils import timezone
+
+    from weiyuan.ecommerce.demo import PLATFORM_EMAIL, ecommerce_demo_seed
+    from weiyuan.ecommerce.models import Listing, Notice
+    from weiyuan.ecommerce.selectors import platform_inbox
+
+    account = User.objects.get(email=PLATFORM_EMAIL)
+    notices = Notice.objects.filter(sender__email="company@weiyuan.demo", platform__members__user=account)
+    assert sorted(notices.values_list("state", flat=True)) == ["draft"] + ["sent"] * 5
+    listings = Listing.objects.filter(notice__in=notices)
+    assert set(listings.values_list("state", flat=True)) == {
+        "draft",
+        "notified",
+        "measures_taken",
+        "rejected",
+        "counter_noticed",
+        "complaint_filed",
+        "restored",
+    }
+    assert listings.get(state="counter_noticed").wait_due_at > timezone.now()  # the 15-day wait is running
+    assert listings.get(state="restored").restoration_confirmed_at is not None
+    assert len(list(platform_inbox(user=account))) == 5
+    out = StringIO()
+    call_command("demo_logins", stdout=out)
+    assert PLATFORM_EMAIL in out.getvalue()
+    assert "E-commerce notices: 6 demo notices" in seeded
+    assert ecommerce_demo_seed(log=lambda line: None) == "E-commerce notices: demo notices already present."

@@ -25,6 +25,8 @@ urlpatterns = [
     path("", include("weiyuan.panels.urls")),
     path("", include("weiyuan.referrals.urls")),
     path("", include("weiyuan.ecommerce.urls")),
+    path("", include("weiyuan.exhibitions.urls")),
     path("", include("weiyuan.feedback.urls")),
+    path("", include("weiyuan.funds.urls")),
     path("", include("weiyuan.marks.urls")),
 ]

@@ -9,9 +9,11 @@ from typing import Any
 
 from weiyuan.access.consultations import has_consultation_queue
 from weiyuan.access.ecommerce import has_notice_list, has_platform_inbox
+from weiyuan.access.exhibitions import has_event_nav
 from weiyuan.access.expert_tasks import has_invitation_queue, has_task_queue
 from weiyuan.access.experts import ExpertPermission, database_decide
 from weiyuan.access.feedback import has_return_visit_queue
+from weiyuan.access.funds import has_funds
 from weiyuan.access.knowledge import is_kb_staff
 from weiyuan.access.marks import MarksPermission, marks_decide
 from weiyuan.access.panels import sits_on_a_panel
@@ -41,11 +43,13 @@ class NavLinks:
     referrals: bool = False  # referrals:list, the centre's referrals (staff, supervisors)
     ecommerce: bool = False  # ecommerce:list, e-commerce notices (rights holders, centre staff, supervisors)
     ecommerce_inbox: bool = False  # ecommerce:inbox, the notices addressed to a platform account's platform
+    exhibitions: bool = False  # exhibitions:list, events and their stations (centre staff, supervisors)
     my_cases: bool = False  # cases:my_cases
     ask: bool = False  # consultations:ask, for an applicant's own question (staff record theirs from the queue)
     intake: bool = False  # cases:intake_start, likewise
     marks: bool = False  # marks:screen, trademark screening (any signed-in account)
     return_visits: bool = False  # feedback:visits, the return-visit queue (centre staff, supervisors)
+    funds: bool = False  # funds:report, budgets and spending 经费 (centre staff, supervisors)
 
 
 def has_workbench(user: Any) -> bool:
@@ -70,10 +74,12 @@ def nav_links(user: Any) -> NavLinks:
         referrals=has_referral_list(user),
         ecommerce=has_notice_list(user) and not has_platform_inbox(user),
         ecommerce_inbox=has_platform_inbox(user),
+        exhibitions=has_event_nav(user),
         # The list of one's own applications: an applicant's, or the cases a partner body referred in.
         my_cases=applicant or has_role(user, Role.PARTNER),
         ask=applicant,
         intake=applicant,
         marks=bool(marks_decide(user, MarksPermission.SCREEN)),
         return_visits=has_return_visit_queue(user),
+        funds=has_funds(user),
     )

@@ -35,7 +35,7 @@ class NoticeForm(forms.Form):
     right_owner = forms.CharField(label=_("权利人"), max_length=160, required=False)
     right_owner_kind = forms.ChoiceField(
         label=_("权利人类型"),
-        choices=OwnerKind.choices,
+        choices=[("", _("请选择")), *OwnerKind.choices],  # no default: a person's name must not go public by one
         help_text=_("权利人为自然人的，公示时不显示其姓名。"),
     )
     right_valid_from = forms.DateField(label=_("权利有效期起"), required=False, widget=DATE)

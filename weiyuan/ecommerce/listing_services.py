@@ -196,7 +196,7 @@ def counter_notice_record(
             evidence_store(
                 upload=f,
                 uploaded_by=actor,
-                case=notice.case,
+                case=None,
                 kind=EvidenceKind.EVIDENCE,
                 description=_("声明证据"),
                 field="files",
@@ -247,7 +247,7 @@ def listing_complain(
         before = _snapshot(listing)
         notice = listing.notice
         stored = evidence_store(
-            upload=document, uploaded_by=actor, case=notice.case, kind=EvidenceKind.ATTACHMENT, field="document"
+            upload=document, uploaded_by=actor, case=None, kind=EvidenceKind.ATTACHMENT, field="document"
         )
         listing.state = S.COMPLAINT_FILED
         listing.complaint_kind = kind

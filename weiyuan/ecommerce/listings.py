@@ -79,7 +79,8 @@ def url_problem(url: str) -> str:
         return _("链接应以 http:// 或 https:// 开头（例如 https://item.example.com/123）。")
     try:
         _url_validator(url)
-    except ValidationError:
+        urlsplit(url).port  # noqa: B018 - raises on a port outside 0-65535, which the validator lets through
+    except (ValidationError, ValueError):
         return _("不是有效的网址（http 或 https 链接，带域名）。")
     return ""
 
@@ -131,7 +132,12 @@ def parse_text(text: str) -> ParsedListings:
         if "\t" in line:
             cells = line.split("\t")
         else:
-            cells = next(csv.reader([line], skipinitialspace=True), [])
+            try:
+                cells = next(csv.reader([line], skipinitialspace=True), [])
+            except csv.Error as exc:  # a field over the csv module's size limit, a stray NUL
+                raise ValidationError(
+                    {"listings": _("第 %(row)s 行无法读取：%(error)s") % {"row": number, "error": exc}}
+                ) from None
         raw.append((number, cells))
     return _rows_from_cells(raw)
 
@@ -147,7 +153,10 @@ def _decode(data: bytes) -> str:
 
 def parse_csv(data: bytes) -> ParsedListings:
     text = _decode(data)
-    raw = [(n, cells) for n, cells in enumerate(csv.reader(io.StringIO(text)), start=1)]
+    try:
+        raw = [(n, cells) for n, cells in enumerate(csv.reader(io.StringIO(text)), start=1)]
+    except csv.Error as exc:  # a field over the csv module's size limit, a stray NUL
+        raise ValidationError({"file": _("无法读取 CSV 文件：%(error)s") % {"error": exc}}) from None
     return _rows_from_cells(raw)
 
 

@@ -30,7 +30,10 @@ class RightIn(CleanIn):
     number: str
     title: str = ""
     owner: str
-    owner_kind: str = Field("organisation", description="organisation or person (a person's name is never public).")
+    owner_kind: str = Field(
+        "",
+        description="organisation or person (a person's name is never public); empty: as the sender's account is.",
+    )
     valid_from: dt.date | None = None
     valid_until: dt.date | None = None
 

@@ -7,7 +7,7 @@ steps (measures, counter-notice, complaint, restoration): `listing_services.py`.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -21,7 +21,7 @@ from weiyuan.access.ecommerce import EcommercePermission, notice_create_refusal,
 from weiyuan.audit.services import audit_record
 from weiyuan.cases.models import Case
 from weiyuan.cases.transitions import TransitionRefused
-from weiyuan.core.choices import IPType
+from weiyuan.core.choices import ApplicantKind, IPType
 from weiyuan.core.punctuation import join_clauses
 from weiyuan.ecommerce import listings as listing_rows
 from weiyuan.ecommerce import notices
@@ -58,7 +58,7 @@ class NoticeInput:
     right_owner: str
     statement: str
     right_title: str = ""
-    right_owner_kind: str = OwnerKind.ORGANISATION
+    right_owner_kind: str = ""  # "" = as the sender is: a person's name is never published (Art. 44 page)
     right_valid_from: dt.date | None = None
     right_valid_until: dt.date | None = None
 
@@ -94,6 +94,15 @@ def _audit(notice: Notice, actor: Any, action: str, before: dict[str, Any] | Non
         before=before,
         after=after,
     )
+
+
+def _owner_kind(data: NoticeInput, sender: Any) -> NoticeInput:
+    """An owner kind left empty follows the sender's account: a natural person's name stays off the public page
+    unless the sender says the owner is an organisation."""
+    if data.right_owner_kind:
+        return data
+    person = getattr(sender, "applicant_kind", "") == ApplicantKind.PERSON
+    return replace(data, right_owner_kind=OwnerKind.PERSON if person else OwnerKind.ORGANISATION)
 
 
 def _clean(data: NoticeInput) -> dict[str, Any]:
@@ -166,7 +175,7 @@ def notice_create(
     errors: dict[str, Any] = {}
     values: dict[str, Any] = {}
     for check in (
-        lambda: values.update(_clean(data)),
+        lambda: values.update(_clean(_owner_kind(data, actor))),
         lambda: values.update(platform=_check_platform(platform)),
         lambda: values.update(centre=_check_centre(centre)),
         lambda: values.update(case=_check_case(case, actor)),
@@ -198,7 +207,7 @@ def _draft_only(notice: Notice) -> None:
 
 def notice_update(*, notice: Notice, actor: Any, data: NoticeInput, platform: Organisation | None) -> Notice:
     _check(notice, actor, P.EDIT)
-    values = _clean(data)
+    values = _clean(_owner_kind(data, notice.sender))
     values["platform"] = _check_platform(platform)
     with transaction.atomic():
         notice = _lock(notice)
@@ -287,7 +296,7 @@ def notice_documents_add(
             evidence = evidence_store(
                 upload=upload,
                 uploaded_by=actor,
-                case=notice.case,
+                case=None,
                 kind=DOCUMENT_EVIDENCE_KIND[DocumentKind(kind)],
                 description=str(DocumentKind(kind).label),
                 field=field,
@@ -370,7 +379,7 @@ def wrong_notice_record(
         notice = _lock(notice)
         stored = (
             evidence_store(
-                upload=document, uploaded_by=actor, case=notice.case, kind=EvidenceKind.ATTACHMENT, field="document"
+                upload=document, uploaded_by=actor, case=None, kind=EvidenceKind.ATTACHMENT, field="document"
             )
             if document is not None
             else None

@@ -16,6 +16,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from weiyuan.ecommerce.listing_services import restore_effects
@@ -42,19 +43,25 @@ def _restore_one(pk: int, due: dt.datetime, now: dt.datetime) -> bool:
 def sweep_counter_notice_waits(*, now: dt.datetime | None = None, batch: int = 500) -> dict[str, Any]:
     """Restore the listings whose wait has ended (each once). Idempotent; run by the clock sweep and by
     `manage.py ecommerce_sweep`."""
+    if batch < 1:
+        raise ValueError("batch must be at least 1")
     now = now or timezone.now()
     restored = 0
+    due = Listing.objects.filter(state=S.COUNTER_NOTICED, wait_due_at__lt=now).order_by("wait_due_at", "pk")
+    after: tuple[dt.datetime, int] | None = None
     while True:
-        due = (
-            Listing.objects.filter(state=S.COUNTER_NOTICED, wait_due_at__lt=now)
-            .order_by("wait_due_at", "pk")
-            .values_list("pk", "wait_due_at")[:batch]
+        # Keyset paging: a row another worker claimed, or one that could not be restored, is passed, not re-read.
+        page = (
+            due if after is None else due.filter(Q(wait_due_at__gt=after[0]) | Q(wait_due_at=after[0], pk__gt=after[1]))
         )
-        rows = list(due)
+        rows = list(page.values_list("pk", "wait_due_at")[:batch])
         for pk, at in rows:
             assert at is not None  # filtered on wait_due_at < now
             if _restore_one(pk, at, now):
                 restored += 1
         if len(rows) < batch:
             break
+        last_pk, last_at = rows[-1]
+        assert last_at is not None
+        after = (last_at, last_pk)
     return {"ecommerce_restored": restored}

@@ -392,6 +392,11 @@ def work_decide(*, entry: TaskWorkEntry, actor: Any, approve: bool, reason: str 
         entry.decision_reason = reason
         entry.centre_id = assignment.case.centre_id
         entry.save(update_fields=["state", "decided_by", "decided_at", "decision_reason", "centre"])
+        if approve:
+            # The fee becomes spending of the centre's budget in this same transaction (weiyuan/funds), once.
+            from weiyuan.funds.services import expert_fee_record
+
+            expert_fee_record(work_entry=entry, actor=actor)
         _audit(
             assignment,
             actor,

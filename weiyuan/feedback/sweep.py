@@ -18,15 +18,15 @@ from django.utils import timezone
 from weiyuan.audit.services import audit_record
 from weiyuan.feedback.models import ComplaintState, ServiceComplaint, Survey
 from weiyuan.feedback.services.complaints import complaint_notify, handling_directors
-from weiyuan.feedback.services.surveys import survey_notice
+from weiyuan.feedback.services.surveys import ANSWERABLE_CASE_STATES, survey_notice
 from weiyuan.notifications.services import outbox_enqueue
 
 
 def _remind_survey(pk: int, now: dt.datetime) -> bool:
     with transaction.atomic():
-        won = Survey.objects.filter(pk=pk, answered_at__isnull=True, reminded_at__isnull=True).update(
-            reminded_at=now, remind_due_at=None
-        )
+        won = Survey.objects.filter(
+            pk=pk, answered_at__isnull=True, reminded_at__isnull=True, case__state__in=ANSWERABLE_CASE_STATES
+        ).update(reminded_at=now, remind_due_at=None)
         if not won:
             return False
         survey = Survey.objects.select_related("case", "case__centre", "applicant").get(pk=pk)
@@ -70,7 +70,12 @@ def sweep_feedback(*, now: dt.datetime | None = None, batch: int = 500) -> dict[
     """Send the due survey reminders and the overdue complaint reminders (each once). Idempotent."""
     now = now or timezone.now()
     counts = {"surveys_reminded": 0, "complaints_overdue": 0}
-    surveys = Survey.objects.filter(answered_at__isnull=True, reminded_at__isnull=True, remind_due_at__lte=now)
+    surveys = Survey.objects.filter(
+        answered_at__isnull=True,
+        reminded_at__isnull=True,
+        remind_due_at__lte=now,
+        case__state__in=ANSWERABLE_CASE_STATES,
+    )
     for pk in surveys.order_by("remind_due_at", "pk").values_list("pk", flat=True)[:batch]:
         counts["surveys_reminded"] += _remind_survey(pk, now)
     complaints = ServiceComplaint.objects.filter(

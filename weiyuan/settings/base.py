@@ -68,8 +68,10 @@ INSTALLED_APPS = [
     "weiyuan.referrals",
     "weiyuan.webhooks",
     "weiyuan.ecommerce",
+    "weiyuan.exhibitions",
     "weiyuan.marks",
     "weiyuan.feedback",
+    "weiyuan.funds",
 ]
 
 MIDDLEWARE = [

@@ -26,6 +26,7 @@ from weiyuan.feedback.services.surveys import (
     survey_link_path,
     survey_link_token,
     survey_open_for_case,
+    survey_pause_for_case,
 )
 from weiyuan.feedback.services.visits import (
     return_visit_open_case,
@@ -46,6 +47,7 @@ def feedback_case_reopened(*, case: Any, actor: Any) -> None:
     """The case is handled again (in the caller's transaction): its pending return visits are cancelled; they are
     scheduled anew, and an unanswered survey's reminder renewed, when it is concluded again."""
     visits_cancel_for_case(case=case, actor=actor)
+    survey_pause_for_case(case=case)
 
 
 __all__ = [
@@ -65,6 +67,7 @@ __all__ = [
     "survey_link_path",
     "survey_link_token",
     "survey_open_for_case",
+    "survey_pause_for_case",
     "visits_cancel_for_case",
     "visits_schedule_for_case",
 ]

@@ -201,3 +201,18 @@ def survey_answer(*, survey: Survey, actor: Any, answer: SurveyAnswer, via: str)
         after={**_snapshot(locked), "via": via},
     )
     return locked
+
+
+def survey_pause_for_case(*, case: Any) -> None:
+    """The case is reopened (in the caller's transaction): an unanswered survey's reminder is held, so the sweep
+    does not spend it while the case cannot be rated; survey_open_for_case renews it at the next conclusion."""
+    paused = Survey.objects.filter(case=case, answered_at__isnull=True, reminded_at__isnull=True).exclude(
+        remind_due_at=None
+    )
+    for survey in paused.select_for_update():
+        before = _snapshot(survey)
+        survey.remind_due_at = None
+        survey.save(update_fields=["remind_due_at"])
+        case_audit_record(
+            case=case, actor=None, action="survey.pause", obj=survey, before=before, after=_snapshot(survey)
+        )

@@ -8,8 +8,10 @@ from django.core.management.base import BaseCommand
 
 from weiyuan.cases.models import CaseState
 from weiyuan.core.demo import SeedSummary, seed_demo
+from weiyuan.ecommerce.demo import ecommerce_demo_seed
 from weiyuan.experts.demo import experts_demo_seed
 from weiyuan.feedback.demo import feedback_demo_seed
+from weiyuan.funds.demo import funds_demo_seed
 from weiyuan.knowledge.demo import kb_demo_seed, render_report
 from weiyuan.opinions.demo import opinions_demo_seed
 from weiyuan.panels.demo import panels_demo_seed
@@ -32,8 +34,12 @@ class Command(BaseCommand):
         self.stdout.write(panels_demo_seed(log=lambda line: self.stderr.write(line)))
         self.stdout.write(partners_demo_seed(log=lambda line: self.stderr.write(line)))
         self.stdout.write(referrals_demo_seed(log=lambda line: self.stderr.write(line)))
+        # The demo platform's account and the demo company's notices to it, in every state of a listing.
+        self.stdout.write(ecommerce_demo_seed(log=lambda line: self.stderr.write(line)))
         # Answered surveys, recorded return visits and one service complaint (the conclusions opened the rest).
         self.stdout.write(feedback_demo_seed(log=lambda line: self.stderr.write(line)))
+        # Budgets of last year (closed) and this year, spending entries and the expert fees of approved work.
+        self.stdout.write(funds_demo_seed(log=lambda line: self.stderr.write(line)))
 
 
 def render_summary(summary: SeedSummary) -> str:

@@ -1,6 +1,6 @@
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from weiyuan.ecommerce.sweep import sweep_counter_notice_waits
 
@@ -16,5 +16,7 @@ class Command(BaseCommand):
         parser.add_argument("--batch", type=int, default=500)
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        if opts["batch"] < 1:
+            raise CommandError("--batch: must be at least 1")
         counts = sweep_counter_notice_waits(batch=opts["batch"])
         self.stdout.write(f"restored: {counts['ecommerce_restored']}")
