@@ -34,6 +34,8 @@ LINKS = {
     "return_visits": "feedback:visits",
     "exhibitions": "exhibitions:list",
     "funds": "funds:report",
+    "fair_complaints": "exhibitions:online",
+    "training": "training:list",
 }
 
 
@@ -57,7 +59,7 @@ def nav_hrefs(client: Client) -> set[str]:
 
 
 EXPECTED = {
-    "applicant": {"my_cases", "ask", "intake"},
+    "applicant": {"my_cases", "ask", "intake", "fair_complaints"},
     Role.INTAKE_OFFICER: {
         "workbench",
         "consultation_queue",
@@ -67,6 +69,7 @@ EXPECTED = {
         "return_visits",
         "exhibitions",
         "funds",
+        "training",
     },
     Role.HANDLER: {
         "workbench",
@@ -77,6 +80,7 @@ EXPECTED = {
         "return_visits",
         "exhibitions",
         "funds",
+        "training",
     },
     Role.DIRECTOR: {
         "workbench",
@@ -87,11 +91,21 @@ EXPECTED = {
         "return_visits",
         "exhibitions",
         "funds",
+        "training",
     },
-    Role.SUPERVISOR: {"workbench", "experts", "partners", "knowledge_manage", "return_visits", "exhibitions", "funds"},
+    Role.SUPERVISOR: {
+        "workbench",
+        "experts",
+        "partners",
+        "knowledge_manage",
+        "return_visits",
+        "exhibitions",
+        "funds",
+        "training",
+    },
     Role.EDITOR: {"knowledge_manage"},
     Role.EXPERT: {"expert_invitations", "expert_tasks"},
-    Role.VOLUNTEER: {"workbench", "consultation_queue"},
+    Role.VOLUNTEER: {"workbench", "consultation_queue", "training"},
     Role.PARTNER: {"my_cases"},
 }
 

@@ -28,5 +28,6 @@ urlpatterns = [
     path("", include("weiyuan.exhibitions.urls")),
     path("", include("weiyuan.feedback.urls")),
     path("", include("weiyuan.funds.urls")),
+    path("", include("weiyuan.training.urls")),
     path("", include("weiyuan.marks.urls")),
 ]

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from tests.access_support import STAFF_SH, STAFF_ZJ, STAFFLIKE, Route, case_rule, only
+from tests.access_support import APPLICANTS, NOT_FOUND, STAFF_SH, STAFF_ZJ, STAFFLIKE, Route, case_rule, only
 
 SEES_EVENT_A = {*STAFF_SH, "sh_supervisor", "national_supervisor", "expert_assigned"}
 SEES_COMPLAINT_A = {*SEES_EVENT_A, "applicant_own", "applicant_other"}
@@ -96,6 +96,13 @@ ROUTES: dict[str, Route] = {
     "exhibitions:list": Route("GET", expect=only(STAFFLIKE | {"expert_assigned"})),
     "exhibitions:new": Route("GET", expect=only(STAFF_SH | STAFF_ZJ)),
     "exhibitions:detail": Route("GET", kwargs=pk_of("exh_event_a"), expect=case_rule(SEES_EVENT_A)),
+    # The report after the fair: the event page's rule.
+    "exhibitions:report": Route("GET", kwargs=pk_of("exh_event_a"), expect=case_rule(SEES_EVENT_A)),
+    "exhibitions:report_pdf": Route("GET", kwargs=pk_of("exh_event_a"), expect=case_rule(SEES_EVENT_A)),
+    "exhibitions:report_xlsx": Route("GET", kwargs=pk_of("exh_event_a"), expect=case_rule(SEES_EVENT_A)),
+    # The rights holder's online complaint: applicant accounts only (the event not over); others 403 / 404.
+    "exhibitions:online": Route("GET", expect=only(APPLICANTS)),
+    "exhibitions:online_complaint": Route("GET", kwargs=pk_of("exh_event_a"), expect=only(APPLICANTS, NOT_FOUND)),
     "exhibitions:import": Route("POST", kwargs=pk_of("exh_event_a"), expect=case_rule(SEES_EVENT_A, STAFF_SH)),
     "exhibitions:duty": Route("POST", kwargs=pk_of("exh_station_a"), expect=case_rule(SEES_EVENT_A, STAFF_SH)),
     "exhibitions:board": Route("GET", kwargs=pk_of("exh_station_a"), expect=case_rule(SEES_EVENT_A)),
@@ -118,6 +125,7 @@ ROUTES: dict[str, Route] = {
 OTHER_CENTRE_ROUTES: dict[str, Route] = {
     "exhibitions:detail": Route("GET", kwargs=pk_of("exh_event_b"), expect=case_rule(SEES_B)),
     "exhibitions:board": Route("GET", kwargs=pk_of("exh_station_b"), expect=case_rule(SEES_B)),
+    "exhibitions:report": Route("GET", kwargs=pk_of("exh_event_b"), expect=case_rule(SEES_B)),
     "exhibitions:complaint": Route("GET", kwargs=pk_of("exh_complaint_b"), expect=case_rule(SEES_B)),
     "exhibitions:complaint_file": Route(
         "GET", kwargs=file_of("exh_complaint_b", "exh_file_b"), expect=case_rule(SEES_B, STAFF_ZJ)

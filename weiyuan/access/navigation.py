@@ -20,6 +20,7 @@ from weiyuan.access.panels import sits_on_a_panel
 from weiyuan.access.partners import has_partner_directory, member_organisation_id
 from weiyuan.access.policy import STAFF_ROLES, has_role
 from weiyuan.access.referrals import has_referral_list, is_partner_account
+from weiyuan.access.training import has_training
 from weiyuan.core.choices import Role
 
 # Who has a queue on the workbench (`cases.selectors.available_queues`, leaving out the applicant's own list):
@@ -46,10 +47,12 @@ class NavLinks:
     exhibitions: bool = False  # exhibitions:list, events and their stations (centre staff, supervisors)
     my_cases: bool = False  # cases:my_cases
     ask: bool = False  # consultations:ask, for an applicant's own question (staff record theirs from the queue)
+    fair_complaints: bool = False  # exhibitions:online, an applicant's complaints at fairs, filed online
     intake: bool = False  # cases:intake_start, likewise
     marks: bool = False  # marks:screen, trademark screening (any signed-in account)
     return_visits: bool = False  # feedback:visits, the return-visit queue (centre staff, supervisors)
     funds: bool = False  # funds:report, budgets and spending 经费 (centre staff, supervisors)
+    training: bool = False  # training:list, training and seminars 培训 (centre staff, supervisors, volunteers)
 
 
 def has_workbench(user: Any) -> bool:
@@ -78,8 +81,10 @@ def nav_links(user: Any) -> NavLinks:
         # The list of one's own applications: an applicant's, or the cases a partner body referred in.
         my_cases=applicant or has_role(user, Role.PARTNER),
         ask=applicant,
+        fair_complaints=applicant,
         intake=applicant,
         marks=bool(marks_decide(user, MarksPermission.SCREEN)),
         return_visits=has_return_visit_queue(user),
         funds=has_funds(user),
+        training=has_training(user),
     )

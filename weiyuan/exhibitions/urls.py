@@ -1,6 +1,6 @@
 from django.urls import path
 
-from weiyuan.exhibitions import views
+from weiyuan.exhibitions import online_views, report_views, views
 
 app_name = "exhibitions"
 
@@ -8,6 +8,11 @@ urlpatterns = [
     path("exhibitions/", views.event_list, name="list"),
     path("exhibitions/new/", views.event_new, name="new"),
     path("exhibitions/<int:pk>/", views.event_detail, name="detail"),
+    path("exhibitions/<int:pk>/report/", report_views.event_report, name="report"),
+    path("exhibitions/<int:pk>/report.pdf", report_views.event_report_pdf, name="report_pdf"),
+    path("exhibitions/<int:pk>/report.xlsx", report_views.event_report_xlsx, name="report_xlsx"),
+    path("exhibitions/online/", online_views.online_events, name="online"),
+    path("exhibitions/<int:pk>/complain/", online_views.online_complaint, name="online_complaint"),
     path("exhibitions/<int:pk>/exhibitors/", views.exhibitors_import, name="import"),
     path("exhibitions/stations/<int:pk>/duty/", views.duty_add, name="duty"),
     path("exhibitions/stations/<int:pk>/board/", views.board, name="board"),

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "weiyuan.marks",
     "weiyuan.feedback",
     "weiyuan.funds",
+    "weiyuan.training",
 ]
 
 MIDDLEWARE = [
