@@ -32,9 +32,9 @@ from weiyuan.ecommerce import listing_services, selectors, services
 from weiyuan.ecommerce import listings as listing_rows
 from weiyuan.ecommerce import schemas as s
 from weiyuan.ecommerce.models import Listing, Notice
+from weiyuan.evidence.views import file_response
 from weiyuan.network.models import Centre
 from weiyuan.partners.models import Organisation
-from weiyuan.referrals.views import file_response
 
 router = Router(tags=["ecommerce"])
 

@@ -40,9 +40,9 @@ from weiyuan.ecommerce.forms import (
     WrongNoticeForm,
 )
 from weiyuan.ecommerce.models import Listing, ListingState, Notice, NoticeState
+from weiyuan.evidence.views import file_response
 from weiyuan.network.models import Centre, FilingStatus
 from weiyuan.partners.models import Organisation, OrganisationKind
-from weiyuan.referrals.views import file_response
 
 P = EcommercePermission
 TITLE = gettext_lazy("电商侵权通知")

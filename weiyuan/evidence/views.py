@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import PurePath
+from typing import Any
 from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
@@ -16,6 +17,18 @@ from django.views.decorators.http import require_GET
 from weiyuan.access.policy import Permission, decide
 from weiyuan.evidence.selectors import evidence_get
 from weiyuan.evidence.services import evidence_record_download
+
+
+def file_response(stored: Any) -> FileResponse:
+    """A stored upload (evidence file, funds attachment: `file`, `content_type`, `original_name`, `size`) served
+    as the project serves every private file: its own name, never sniffed or cached, sandboxed."""
+    response = FileResponse(stored.file.open("rb"), content_type=stored.content_type)
+    response["Content-Disposition"] = content_disposition(stored.original_name)
+    response["Content-Length"] = str(stored.size)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
 
 
 def content_disposition(filename: str) -> str:
@@ -42,10 +55,4 @@ def download(request: HttpRequest, evidence_id: int) -> HttpResponseBase:
                 status=403,
             )
     evidence_record_download(evidence=evidence, user=request.user)
-    response = FileResponse(evidence.file.open("rb"), content_type=evidence.content_type)
-    response["Content-Disposition"] = content_disposition(evidence.original_name)
-    response["Content-Length"] = str(evidence.size)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return file_response(evidence)

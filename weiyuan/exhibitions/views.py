@@ -30,6 +30,7 @@ from weiyuan.access.policy import STAFF_ROLES, centre_ids_with_role
 from weiyuan.cases.transitions import TransitionRefused
 from weiyuan.cases.views.common import apply_service_errors, error_summary, paginate, refused
 from weiyuan.evidence.services import evidence_record_download
+from weiyuan.evidence.views import file_response
 from weiyuan.exhibitions import complaint_services, selectors, services
 from weiyuan.exhibitions.flow import TRANSITIONS_BY_ACTION, allowed_complaint_actions
 from weiyuan.exhibitions.forms import (
@@ -45,7 +46,6 @@ from weiyuan.exhibitions.forms import (
 from weiyuan.exhibitions.importing import column_label
 from weiyuan.exhibitions.models import Complaint, ComplaintState, Exhibitor
 from weiyuan.network.models import Centre
-from weiyuan.referrals.views import file_response
 
 P = ExhibitionPermission
 TITLE = gettext_lazy("展会驻场服务")

@@ -20,7 +20,7 @@ from weiyuan.access.funds import FundsPermission, funds_decide, has_funds
 from weiyuan.access.policy import STAFF_ROLES, centre_ids_with_role
 from weiyuan.cases.transitions import TransitionRefused
 from weiyuan.cases.views.common import apply_service_errors, error_summary, paginate, refused
-from weiyuan.evidence.views import content_disposition
+from weiyuan.evidence.views import content_disposition, file_response
 from weiyuan.experts.task_selectors import approved_expert_costs
 from weiyuan.funds import exporting, selectors, services
 from weiyuan.funds.flow import EDITABLE_STATES, allowed_spending_actions
@@ -371,10 +371,4 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
 def attachment_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     attachment = selectors.attachment_get(user=request.user, pk=pk)
     services.attachment_record_download(attachment=attachment, actor=request.user)
-    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
-    response["Content-Disposition"] = content_disposition(attachment.original_name)
-    response["Content-Length"] = str(attachment.size)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return file_response(attachment)

@@ -35,11 +35,12 @@ from weiyuan.api.selectors import page_of
 from weiyuan.cases.transitions import TransitionRefused
 from weiyuan.core.choices import Channel
 from weiyuan.core.pagination import COUNT_CAP
+from weiyuan.evidence.views import file_response
 from weiyuan.network.models import Centre
 from weiyuan.referrals import selectors, services
 from weiyuan.referrals.flow import allowed_referral_actions
 from weiyuan.referrals.models import Referral
-from weiyuan.referrals.views import file_response, record_download
+from weiyuan.referrals.views import record_download
 
 router = Router(tags=["referrals"])
 

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -27,7 +27,7 @@ from weiyuan.cases.selectors import case_get
 from weiyuan.cases.transitions import TransitionRefused
 from weiyuan.cases.views.common import apply_service_errors, error_summary, paginate, refused
 from weiyuan.evidence.services import evidence_record_download
-from weiyuan.evidence.views import content_disposition
+from weiyuan.evidence.views import file_response
 from weiyuan.network.models import Centre
 from weiyuan.referrals import selectors, services
 from weiyuan.referrals.flow import allowed_referral_actions
@@ -221,16 +221,6 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         return _detail(request, referral, status=400, **{name: form, f"{name}_errors": error_summary(form)})
     messages.success(request, str(DONE[action]))
     return redirect("referrals:detail", pk=referral.pk)
-
-
-def file_response(evidence: Any) -> FileResponse:
-    response = FileResponse(evidence.file.open("rb"), content_type=evidence.content_type)
-    response["Content-Disposition"] = content_disposition(evidence.original_name)
-    response["Content-Length"] = str(evidence.size)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
 
 
 def record_download(*, referral: Referral, evidence: Any, user: Any) -> None:

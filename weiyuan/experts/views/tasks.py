@@ -12,7 +12,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -34,7 +34,7 @@ from weiyuan.cases.selectors import case_get
 from weiyuan.cases.transitions import TransitionRefused
 from weiyuan.cases.views.common import apply_service_errors, error_summary, paginate, refused
 from weiyuan.evidence.services import evidence_record_download
-from weiyuan.evidence.views import content_disposition
+from weiyuan.evidence.views import file_response
 from weiyuan.experts import services as expert_services
 from weiyuan.experts import task_selectors as selectors
 from weiyuan.experts import task_services as services
@@ -188,13 +188,7 @@ def task_document(request: HttpRequest, pk: int, evidence_id: int) -> HttpRespon
         return refused(request, _("任务已结束，共享的文件不能再下载。"), 409, title=_("不能下载该文件"))
     evidence = share.evidence_file
     evidence_record_download(evidence=evidence, user=user)
-    response = FileResponse(evidence.file.open("rb"), content_type=evidence.content_type)
-    response["Content-Disposition"] = content_disposition(evidence.original_name)
-    response["Content-Length"] = str(evidence.size)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return file_response(evidence)
 
 
 # --- actions ----------------------------------------------------------------------------------------------------
