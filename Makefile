@@ -16,7 +16,7 @@ TEST_WORKERS ?= 2
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help venv system-deps browser-deps run serve migrate seed translations lint typecheck test test-sqlite test-postgres test-browser bench bench-cases bench-kb bench-experts bench-opinions bench-marks bench-ecommerce clean
+.PHONY: help venv system-deps browser-deps run serve migrate seed translations lint typecheck test test-sqlite test-postgres test-browser bench bench-cases bench-kb bench-experts bench-opinions bench-marks bench-ecommerce bench-kpis clean
 
 help:
 	@echo "make run    - set everything up (venv, migrations, demo data, translations) and serve http://$(HOST):$(PORT)"
@@ -67,6 +67,7 @@ seed: migrate
 	$(MANAGE) seed_demo
 	@if [ -d "$(LAWS_DIR)" ]; then $(MANAGE) kb_import_laws "$(LAWS_DIR)" && $(MANAGE) kb_seed_demo; \
 	else echo "$(LAWS_DIR) not found: laws (and the knowledge-base demo items citing them) not imported"; fi
+	$(MANAGE) kpi_rebuild --no-progress
 
 run: venv system-deps translations seed
 	$(MANAGE) collectstatic --no-input -v 0
@@ -105,12 +106,18 @@ test-browser: venv translations browser-deps
 
 test: lint typecheck test-sqlite test-postgres test-browser
 
-bench: bench-cases bench-kb bench-experts bench-opinions bench-marks bench-ecommerce
+bench: bench-cases bench-kpis bench-kb bench-experts bench-opinions bench-marks bench-ecommerce
 
 bench-cases: venv
 	@$(PY) scripts/pg_available.py --create "$(PG_URL)_bench" || { echo "make bench needs PostgreSQL at $(PG_URL)"; exit 1; }
 	DATABASE_URL=$(PG_URL)_bench $(MANAGE) migrate --no-input -v 0
 	DATABASE_URL=$(PG_URL)_bench $(MANAGE) bench $(BENCH_ARGS)
+
+# KPI dashboards, ranking, refresh, rebuild and 100,000-row exports over the cases of bench-cases.
+bench-kpis: venv
+	@$(PY) scripts/pg_available.py --create "$(PG_URL)_bench" || { echo "make bench needs PostgreSQL at $(PG_URL)"; exit 1; }
+	DATABASE_URL=$(PG_URL)_bench $(MANAGE) migrate --no-input -v 0
+	DATABASE_URL=$(PG_URL)_bench $(MANAGE) kpi_bench $(KPI_BENCH_ARGS)
 
 # Expert matching over 50,000 generated experts (PostgreSQL bench database; uses the cases of bench-cases).
 bench-experts: venv

@@ -18,10 +18,10 @@ from weiyuan.exhibitions.models import Complaint, Event, Station
 from weiyuan.exhibitions.services import EventInput
 
 CSV = (
-    "参展企业,展位号,展品,联系方式,国家或地区\n"
-    "宁波海曙仿制电器有限公司,1A01,电吹风,0574-1234567,中国\n"
-    '"Acme Trading Co., Ltd.",1a02,Hair dryers,+1 555 0100,United States\n'
-    "杭州正品电器有限公司,1A03,电熨斗,0571-7654321,中国\n"
+    "参展企业,展位号,展品,联系方式,国家或地区,行业门类\n"
+    "宁波海曙仿制电器有限公司,1A01,电吹风,0574-1234567,中国,C\n"
+    '"Acme Trading Co., Ltd.",1a02,Hair dryers,+1 555 0100,United States,F 批发和零售业\n'
+    "杭州正品电器有限公司,1A03,电熨斗,0571-7654321,中国,\n"
 )
 
 

@@ -34,8 +34,12 @@ LINKS = {
     "return_visits": "feedback:visits",
     "exhibitions": "exhibitions:list",
     "funds": "funds:report",
+    "kpis": "kpis:home",
     "fair_complaints": "exhibitions:online",
     "training": "training:list",
+    "evaluation": "evaluation:list",
+    "volunteers": "volunteers:list",
+    "my_volunteering": "volunteers:mine",
 }
 
 
@@ -69,6 +73,7 @@ EXPECTED = {
         "return_visits",
         "exhibitions",
         "funds",
+        "kpis",
         "training",
     },
     Role.HANDLER: {
@@ -80,6 +85,7 @@ EXPECTED = {
         "return_visits",
         "exhibitions",
         "funds",
+        "kpis",
         "training",
     },
     Role.DIRECTOR: {
@@ -91,7 +97,10 @@ EXPECTED = {
         "return_visits",
         "exhibitions",
         "funds",
+        "kpis",
         "training",
+        "evaluation",
+        "volunteers",
     },
     Role.SUPERVISOR: {
         "workbench",
@@ -101,11 +110,13 @@ EXPECTED = {
         "return_visits",
         "exhibitions",
         "funds",
+        "kpis",
         "training",
+        "evaluation",
     },
     Role.EDITOR: {"knowledge_manage"},
     Role.EXPERT: {"expert_invitations", "expert_tasks"},
-    Role.VOLUNTEER: {"workbench", "consultation_queue", "training"},
+    Role.VOLUNTEER: {"workbench", "consultation_queue", "training", "my_volunteering"},
     Role.PARTNER: {"my_cases"},
 }
 

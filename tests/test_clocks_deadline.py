@@ -52,7 +52,7 @@ def test_deadline_json_output():
 
 @pytest.mark.django_db
 def test_deadline_json_with_amount_timezone_and_fallback():
-    payload = json.loads(run("exhibition_defence", "2026-10-01T01:30:00+00:00", "--amount", "48", "--json"))
+    payload = json.loads(run("fair_respondent_defence", "2026-10-01T01:30:00+00:00", "--amount", "48", "--json"))
     assert payload["amount"] == 48 and payload["unit"] == "hours"
     assert payload["due"] == "2026-10-03T09:30:00+08:00"
 

@@ -177,10 +177,10 @@ def test_days_are_counted_in_china_time():
 
 
 def test_hour_rule_counts_exact_hours_even_on_holidays():
-    result = compute_due(RULES["exhibition_defence"], cst(2026, 10, 1, 9, 30), calendar=official())
+    result = compute_due(RULES["fair_respondent_defence"], cst(2026, 10, 1, 9, 30), calendar=official())
     assert result.due_at == cst(2026, 10, 2, 9, 30)
     assert result.calendar_fallback is False
-    longer = compute_due(RULES["exhibition_defence"], cst(2026, 10, 1, 9, 30), amount=48, calendar=official())
+    longer = compute_due(RULES["fair_respondent_defence"], cst(2026, 10, 1, 9, 30), amount=48, calendar=official())
     assert longer.due_at == cst(2026, 10, 3, 9, 30) and longer.amount == 48
 
 

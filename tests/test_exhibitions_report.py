@@ -1,6 +1,6 @@
-"""The report after the fair (counts by IP type, outcome, country; measures and refusals; repeat respondents; median
-times in hours) in a fixed number of queries, its page, PDF and Excel; and the rights holder's online complaint
-(bad input named by field, an event already over, the complainant's own complaint page only)."""
+"""The report after the fair (counts by IP type, outcome, country, industry; measures and refusals; repeat
+respondents; median times in hours) in a fixed number of queries, its page, PDF and Excel; and the rights holder's
+online complaint (bad input named by field, an event already over, the complainant's own complaint page only)."""
 
 from __future__ import annotations
 
@@ -99,6 +99,8 @@ def test_the_report_counts_and_medians_in_a_fixed_number_of_queries(
         "尚未办结": 1,
     }
     assert dict(report.by_country) == {"中国": 5, "United States": 1}
+    # GB/T 4754-2017 sections of the respondents (1A01 C, 1A02 F, 1A03 listed without one), "not given" last.
+    assert report.by_industry == [("C 制造业", 3), ("F 批发和零售业", 1), ("未填写", 2)]
     measures = {label: (confirmed, refused, due) for label, confirmed, refused, due in report.measures}
     assert measures == {"撤下展品": (2, 0, 0), "遮盖": (2, 0, 0), "撤回宣传资料": (0, 1, 0)}
     assert report.refusals == 1
@@ -146,7 +148,7 @@ def test_the_report_page_pdf_and_excel(reported: dict[str, Any]) -> None:
     assert page.status_code == 200
     html = page.content.decode()
     assert "展会报告" in html and 'id="report-total">6<' in html and "United States" in html
-    assert "不按行业统计" in html
+    assert "按被投诉人行业门类" in html and "C 制造业" in html and "不按行业统计" not in html
     detail = client.get(reverse("exhibitions:detail", args=[event.pk])).content.decode()
     assert reverse("exhibitions:report", args=[event.pk]) in detail
 
@@ -161,6 +163,8 @@ def test_the_report_page_pdf_and_excel(reported: dict[str, Any]) -> None:
         "投诉总数：6",
         "认定侵权",
         "UnitedStates1",
+        "C制造业3",
+        "F批发和零售业1",
         "1A01",
         "受理至送达被投诉人1.54",
         "送达至作出判定5.04",
@@ -173,6 +177,7 @@ def test_the_report_page_pdf_and_excel(reported: dict[str, Any]) -> None:
     rows = [tuple(row) for row in sheet.iter_rows(values_only=True)]
     assert rows[0] == ("分类", "项目", "数量")
     assert ("投诉总数", None, 6) in rows or ("投诉总数", "", 6) in rows
+    assert ("按被投诉人行业门类", "C 制造业", 3) in rows and ("按被投诉人行业门类", "未填写", 2) in rows
     assert ("按处理结果", "认定侵权", 3) in rows
     assert ("按被投诉人国家或地区", "United States", 1) in rows
     assert ("拒不配合（已告知主办方）", None, 1) in rows or ("拒不配合（已告知主办方）", "", 1) in rows

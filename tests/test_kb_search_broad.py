@@ -64,7 +64,9 @@ def test_a_broad_query_stops_counting_at_the_cap_and_ranks_the_oldest_and_newest
     ids = [hit.source_id for hit in results.hits]
     # Candidates: the first 3 in index order and the 3 newest (18-20); #18 holds the word in its title, so it leads.
     assert ids[0] == 18
-    assert len(ids) == 6 and {19, 20} <= set(ids)
+    # On PostgreSQL the first three in storage order may include newest ones (a reused test database's pages
+    # are not in insertion order), so the two tiers can overlap: 4 to 6 candidates, always with the newest three.
+    assert 4 <= len(ids) <= 6 and {18, 19, 20} <= set(ids)
     if connection.vendor == "sqlite":
         # Index order is rowid order: the oldest. (PostgreSQL reads the table in storage order, which is the oldest
         # first only while rows are never updated.)
@@ -74,8 +76,9 @@ def test_a_broad_query_stops_counting_at_the_cap_and_ranks_the_oldest_and_newest
 
 
 def test_pages_stop_at_the_ranked_candidates(many_patent_entries: list[int]) -> None:
+    ranked = len(search("专利", limit=10).hits)  # 6, or fewer where the two candidate tiers overlap (above)
     second = search("专利", limit=4, offset=4)
-    assert [hit.source_id for hit in second.hits][:2] and len(second.hits) == 2
+    assert second.hits and len(second.hits) == ranked - 4
     assert search("专利", limit=4, offset=8).hits == []
 
 

@@ -36,7 +36,7 @@ def calculate(client: Client, **params: str) -> Any:
     [
         {"rule": "acceptance", "start": "9999-12-30", "amount": "10"},
         {"rule": "info_response", "start": "9999-12-30"},
-        {"rule": "exhibition_defence", "start": "9999-12-31 23:00", "amount": "3650"},
+        {"rule": "fair_respondent_defence", "start": "9999-12-31 23:00", "amount": "3650"},
         {"rule": "acceptance", "start": "0001-01-01"},
         {"rule": "handling", "start": "2201-01-01T00:00"},
         {"rule": "handling", "start": "1949-09-30 23:59"},
@@ -68,8 +68,8 @@ def test_calculator_accepts_the_ends_of_the_range(client: Client, start: str, du
     [
         ("acceptance", "0", "期限长度至少为 1"),
         ("acceptance", "-5", "不能为负数或 0"),
-        ("exhibition_defence", "8761", "规则「展会被投诉人答辩」最多 8760 小时"),
-        ("exhibition_defence", "99999999999999999999", "请填写 1 到 8760 之间的整数"),
+        ("fair_respondent_defence", "8761", "规则「展会被投诉人提交答辩」最多 8760 小时"),
+        ("fair_respondent_defence", "99999999999999999999", "请填写 1 到 8760 之间的整数"),
         ("acceptance", "3651", "规则「受理审查」最多 3650 个工作日"),
         ("info_response", "5000", "规则「补正材料」最多 3650 日（自然日）"),
     ],
@@ -93,7 +93,7 @@ def test_calculator_with_an_unknown_rule_still_bounds_the_amount(client: Client)
 
 
 def test_calculator_accepts_the_largest_lengths(client: Client) -> None:
-    response = calculate(client, rule="exhibition_defence", start="2026-02-13T10:00", amount="8760")
+    response = calculate(client, rule="fair_respondent_defence", start="2026-02-13T10:00", amount="8760")
     assert response.status_code == 200 and "2027-02-13 10:00:00" in response.content.decode()
     response = calculate(client, rule="acceptance", start="2200-12-31T10:00", amount="3650")
     assert response.status_code == 200 and 'id="result"' in response.content.decode()
@@ -116,7 +116,7 @@ def test_command_refuses_a_start_outside_the_range_naming_start(start: str) -> N
 
 @pytest.mark.parametrize(
     ("rule", "amount", "limit"),
-    [("acceptance", "0", "3650"), ("info_response", "3651", "3650"), ("exhibition_defence", "8761", "8760")],
+    [("acceptance", "0", "3650"), ("info_response", "3651", "3650"), ("fair_respondent_defence", "8761", "8760")],
 )
 def test_command_refuses_an_amount_outside_the_range_naming_amount(rule: str, amount: str, limit: str) -> None:
     with pytest.raises(CommandError) as err:
@@ -126,7 +126,7 @@ def test_command_refuses_an_amount_outside_the_range_naming_amount(rule: str, am
 
 
 def test_command_accepts_the_ends_of_the_ranges() -> None:
-    payload = json.loads(run("exhibition_defence", "2200-12-31T10:00", "--amount", "8760", "--json"))
+    payload = json.loads(run("fair_respondent_defence", "2200-12-31T10:00", "--amount", "8760", "--json"))
     assert payload["due"] == "2201-12-31T10:00:00+08:00"
     payload = json.loads(run("info_response", "1949-10-01", "--amount", "1", "--json"))
     assert payload["due"].startswith("1949-10-")
@@ -141,7 +141,7 @@ def test_deadline_calculate_refuses_out_of_range_input_instead_of_overflowing() 
     with pytest.raises(ValueError, match="amount"):
         deadline_calculate("acceptance", dt.datetime(2026, 2, 13, tzinfo=CHINA_TZ), amount=0)
     with pytest.raises(ValueError, match="amount"):
-        deadline_calculate("exhibition_defence", dt.datetime(2026, 2, 13, tzinfo=CHINA_TZ), amount=8761)
+        deadline_calculate("fair_respondent_defence", dt.datetime(2026, 2, 13, tzinfo=CHINA_TZ), amount=8761)
 
 
 def test_start_in_range_reads_the_beijing_date() -> None:

@@ -54,8 +54,8 @@ def test_an_overdue_applicant_clock_reminds_the_applicant_and_is_not_escalated(n
 def test_only_centre_owed_clocks_reach_the_director(network: dict[str, Any], case: Any) -> None:
     centre_clock = clock_start(case=case, rule_code="acceptance", start=cst(2026, 2, 24))
     applicant_clock = clock_start(case=case, rule_code="info_response", start=cst(2026, 2, 2))
-    respondent_clock = clock_start(case=case, rule_code="exhibition_defence", start=cst(2026, 3, 2))
-    holder_clock = clock_start(case=case, rule_code="ecommerce_wait", start=cst(2026, 2, 2))
+    respondent_clock = clock_start(case=case, rule_code="fair_respondent_defence", start=cst(2026, 3, 2))
+    holder_clock = clock_start(case=case, rule_code="ecommerce_counter_notice_wait", start=cst(2026, 2, 2))
 
     counts = sweep_clocks(now=NOW)
     assert counts == {"due_soon": 0, "overdue": 4, "escalated": 1}

@@ -29,5 +29,8 @@ urlpatterns = [
     path("", include("weiyuan.feedback.urls")),
     path("", include("weiyuan.funds.urls")),
     path("", include("weiyuan.training.urls")),
+    path("", include("weiyuan.kpis.urls")),
+    path("", include("weiyuan.volunteers.urls")),
+    path("", include("weiyuan.evaluation.urls")),
     path("", include("weiyuan.marks.urls")),
 ]

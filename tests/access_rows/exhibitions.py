@@ -3,7 +3,7 @@
 The world gets a fair kept by the Shanghai centre with its station, two exhibitors (booth 1A01 is linked to
 `applicant_other`'s account), `expert_assigned` on the station's duty roster today, and a served complaint filed
 online by `applicant_own` against booth 1A01 (a certificate and a photo); and a fair of the Zhejiang centre with a
-complaint of its own.
+complaint of its own. The station API (`/api/v1/exhibitions/…`) follows the same rules as the pages.
 
 An event and its station are seen by the keeping centre's staff, the supervisors above it and whoever is on the
 duty roster (everyone else: 404, admins included); its staff manage it (supervisors and the expert: 403). A
@@ -122,7 +122,78 @@ ROUTES: dict[str, Route] = {
     ),
 }
 
+
+def station_of(key: str) -> Any:
+    return lambda w: {"station_id": w[key].pk}
+
+
+def complaint_of(key: str) -> Any:
+    return lambda w: {"complaint_id": w[key].pk}
+
+
+# The station API. Writes without an Idempotency-Key: whoever may act gets 422 (served); others 403 / 404 first.
+# Bodies are valid so that the request reaches the access rule (an invalid body is a 422 for everyone).
+FILING = {
+    "complainant": "权利人有限公司",
+    "right_type": "trademark",
+    "right_number": "12345678",
+    "right_owner": "权利人有限公司",
+    "respondent": "1A02",
+    "exhibits": "吹风机",
+}
+ROUTES.update(
+    {
+        # The trademark check again: complaint A is a design, so the centre's staff get 409 (served).
+        "exhibitions:complaint_mark_check": Route(
+            "POST", kwargs=pk_of("exh_complaint_a"), expect=case_rule(SEES_COMPLAINT_A, STAFF_SH)
+        ),
+        "api:exhibitions_station_complaints": Route(
+            "GET", kwargs=station_of("exh_station_a"), query="state=served", expect=case_rule(SEES_EVENT_A)
+        ),
+        "api:exhibitions_complaint_file": Route(
+            "POST", kwargs=station_of("exh_station_a"), data=lambda w: FILING, expect=case_rule(SEES_EVENT_A, STAFF_SH)
+        ),
+        "api:exhibitions_complaint_detail": Route(
+            "GET", kwargs=complaint_of("exh_complaint_a"), expect=case_rule(SEES_COMPLAINT_A)
+        ),
+        "api:exhibitions_complaint_serve": Route(
+            "POST", kwargs=complaint_of("exh_complaint_a"), json=True, expect=case_rule(SEES_COMPLAINT_A, STAFF_SH)
+        ),
+        "api:exhibitions_complaint_defence": Route(
+            "POST",
+            kwargs=complaint_of("exh_complaint_a"),
+            data=lambda w: {"text": "我方展品不侵权。"},
+            expect=case_rule(SEES_COMPLAINT_A, STAFF_SH | {"applicant_other"}),
+        ),
+        "api:exhibitions_complaint_finding": Route(
+            "POST",
+            kwargs=complaint_of("exh_complaint_a"),
+            json=True,
+            data=lambda w: {"outcome": "refer", "reason": "需要进一步比对。"},
+            expect=case_rule(SEES_COMPLAINT_A, {"expert_assigned"}),
+        ),
+        "api:exhibitions_complaint_measures": Route(
+            "POST",
+            kwargs=complaint_of("exh_complaint_a"),
+            data=lambda w: {"signer": "张三"},
+            expect=case_rule(SEES_COMPLAINT_A, STAFF_SH),
+        ),
+        "api:exhibitions_complaint_refusal": Route(
+            "POST",
+            kwargs=complaint_of("exh_complaint_a"),
+            json=True,
+            data=lambda w: {"note": "拒绝撤展。"},
+            expect=case_rule(SEES_COMPLAINT_A, STAFF_SH),
+        ),
+    }
+)
+
 OTHER_CENTRE_ROUTES: dict[str, Route] = {
+    "api:exhibitions_station_complaints": Route("GET", kwargs=station_of("exh_station_b"), expect=case_rule(SEES_B)),
+    "api:exhibitions_complaint_detail": Route("GET", kwargs=complaint_of("exh_complaint_b"), expect=case_rule(SEES_B)),
+    "api:exhibitions_complaint_serve": Route(
+        "POST", kwargs=complaint_of("exh_complaint_b"), json=True, expect=case_rule(SEES_B, STAFF_ZJ)
+    ),
     "exhibitions:detail": Route("GET", kwargs=pk_of("exh_event_b"), expect=case_rule(SEES_B)),
     "exhibitions:board": Route("GET", kwargs=pk_of("exh_station_b"), expect=case_rule(SEES_B)),
     "exhibitions:report": Route("GET", kwargs=pk_of("exh_event_b"), expect=case_rule(SEES_B)),

@@ -46,6 +46,7 @@ class ExhibitionPermission(StrEnum):
     COMPLAINT_DEFEND = "exhibition_complaint:defend"  # the respondent's defence (staff record a paper one)
     COMPLAINT_DOWNLOAD = "exhibition_complaint:download"
     COMPLAINT_HANDLE = "exhibition_complaint:handle"  # serve, measures, confirmation, refusal, withdrawal
+    COMPLAINT_MARK_CHECK = "exhibition_complaint:mark_check"  # read the trademark check against the register
     COMPLAINT_VIEW = "exhibition_complaint:view"
     EVENT_MANAGE = "exhibition_event:manage"  # the event, its station, duty roster, exhibitor list
     EVENT_VIEW = "exhibition_event:view"
@@ -59,6 +60,7 @@ EXHIBITION_PERMISSIONS: dict[ExhibitionPermission, frozenset[ExhibitionRelation]
     P.COMPLAINT_DEFEND: frozenset({XR.RESPONDENT, XR.CENTRE_STAFF}),
     P.COMPLAINT_DOWNLOAD: frozenset({XR.CENTRE_STAFF, XR.DUTY_EXPERT, XR.ON_DUTY}),
     P.COMPLAINT_HANDLE: frozenset({XR.CENTRE_STAFF}),
+    P.COMPLAINT_MARK_CHECK: frozenset({XR.CENTRE_STAFF, XR.ON_DUTY, XR.DUTY_EXPERT}),
     P.COMPLAINT_VIEW: frozenset(
         {XR.CENTRE_STAFF, XR.SUPERVISOR, XR.ON_DUTY, XR.DUTY_EXPERT, XR.COMPLAINANT, XR.RESPONDENT}
     ),
@@ -71,6 +73,7 @@ REFUSALS: dict[ExhibitionPermission, Any] = {
     P.COMPLAINT_DEFEND: _("只有被投诉人或工作站所属援助机构的工作人员可以提交答辩。"),
     P.COMPLAINT_DOWNLOAD: _("您的角色可以查看投诉，但不能下载文件。"),
     P.COMPLAINT_HANDLE: _("只有工作站所属援助机构的工作人员可以办理此操作。"),
+    P.COMPLAINT_MARK_CHECK: _("商标注册核对结果仅供工作站工作人员和值班专家查看。"),
     P.EVENT_MANAGE: _("只有展会所属援助机构的工作人员可以管理展会、工作站和参展商名录。"),
 }
 

@@ -9,18 +9,21 @@ from typing import Any
 
 from weiyuan.access.consultations import has_consultation_queue
 from weiyuan.access.ecommerce import has_notice_list, has_platform_inbox
+from weiyuan.access.evaluation import has_evaluation
 from weiyuan.access.exhibitions import has_event_nav
 from weiyuan.access.expert_tasks import has_invitation_queue, has_task_queue
 from weiyuan.access.experts import ExpertPermission, database_decide
 from weiyuan.access.feedback import has_return_visit_queue
 from weiyuan.access.funds import has_funds
 from weiyuan.access.knowledge import is_kb_staff
+from weiyuan.access.kpis import has_kpis
 from weiyuan.access.marks import MarksPermission, marks_decide
 from weiyuan.access.panels import sits_on_a_panel
 from weiyuan.access.partners import has_partner_directory, member_organisation_id
 from weiyuan.access.policy import STAFF_ROLES, has_role
 from weiyuan.access.referrals import has_referral_list, is_partner_account
 from weiyuan.access.training import has_training
+from weiyuan.access.volunteers import has_volunteer_admin, has_volunteering
 from weiyuan.core.choices import Role
 
 # Who has a queue on the workbench (`cases.selectors.available_queues`, leaving out the applicant's own list):
@@ -52,7 +55,11 @@ class NavLinks:
     marks: bool = False  # marks:screen, trademark screening (any signed-in account)
     return_visits: bool = False  # feedback:visits, the return-visit queue (centre staff, supervisors)
     funds: bool = False  # funds:report, budgets and spending 经费 (centre staff, supervisors)
+    kpis: bool = False  # kpis:home, statistics and dashboards 统计 (centre staff, supervisors)
     training: bool = False  # training:list, training and seminars 培训 (centre staff, supervisors, volunteers)
+    volunteers: bool = False  # volunteers:list, applications and volunteers of the centres one directs
+    my_volunteering: bool = False  # volunteers:mine, "我的志愿服务" (volunteers)
+    evaluation: bool = False  # evaluation:list, the annual evaluation 绩效评价 (directors, supervisors)
 
 
 def has_workbench(user: Any) -> bool:
@@ -86,5 +93,9 @@ def nav_links(user: Any) -> NavLinks:
         marks=bool(marks_decide(user, MarksPermission.SCREEN)),
         return_visits=has_return_visit_queue(user),
         funds=has_funds(user),
+        kpis=has_kpis(user),
         training=has_training(user),
+        volunteers=has_volunteer_admin(user),
+        my_volunteering=has_volunteering(user),
+        evaluation=has_evaluation(user),
     )

@@ -59,6 +59,7 @@ class CaseCreateIn(StrictIn):
     applicant_phone: str = ""
     applicant_email: str = ""
     priority_group: str = ""
+    industry: str = Field("", description="GB/T 4754 section letter A-T, or empty.")
     respondent_name: str = ""
     respondent_credit_code: str = ""
     respondent_address: str = ""
@@ -229,6 +230,7 @@ class CaseDetailOut(CaseSummaryOut):
     applicant_email: str = Field(description="Masked unless asked for with `?reveal=personal_data` (audited).")
     applicant_region_code: str
     priority_group: str
+    industry: str
     respondent_credit_code: str
     respondent_address: str
     facts: str

@@ -200,6 +200,7 @@ def case_detail_of(*, user: Any, case: Case, reveal: bool = False) -> s.CaseDeta
         **personal,
         applicant_region_code=case.applicant_region_id,
         priority_group=case.priority_group,
+        industry=case.industry,
         respondent_credit_code=case.respondent_credit_code,
         respondent_address=case.respondent_address,
         facts=case.facts,

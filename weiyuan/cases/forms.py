@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from weiyuan.cases.models import Case, CaseShare, CaseState, Outcome, RejectReason, ServiceType
 from weiyuan.cases.selectors import SORTS, case_handler_choices, case_open_shares, case_task_candidates
 from weiyuan.cases.services import TRACKING_NUMBER_RE, validate_tracking_number
-from weiyuan.core.choices import ApplicantKind, Channel, IPType, PriorityGroup, Role
+from weiyuan.core.choices import ApplicantKind, Channel, Industry, IPType, PriorityGroup, Role
 from weiyuan.core.validators import validate_credit_code, validate_id_number, validate_phone
 from weiyuan.evidence.services import check_upload_count, sniff_upload
 from weiyuan.network.models import Centre, FilingStatus, Region
@@ -163,6 +163,12 @@ class IntakeForm(forms.Form):
         choices=PriorityGroup.choices,
         required=False,
         help_text=_("中小微企业、民营企业、个体工商户和走出去企业可获优先服务。"),
+    )
+    industry = forms.ChoiceField(
+        label=_("所属行业"),
+        choices=[("", _("（不填）")), *Industry.choices],
+        required=False,
+        help_text=_("按国民经济行业分类的门类填写，用于统计各行业的维权援助需求。"),
     )
     is_major = forms.BooleanField(label=_("重大案件（须由中心负责人审批受理）"), required=False)
 

@@ -9,7 +9,7 @@ from encrypted_fields.fields import EncryptedCharField
 
 from weiyuan.access.scoping import ScopedManager
 from weiyuan.core.bilingual import BilingualName
-from weiyuan.core.choices import ApplicantKind, Channel, IPType, PriorityGroup
+from weiyuan.core.choices import ApplicantKind, Channel, Industry, IPType, PriorityGroup
 
 # The service type whose cases run the consultation flow (weiyuan/consultations): asked at /consultations/new/,
 # concluded by sending the answer.
@@ -127,6 +127,8 @@ class Case(models.Model):
     priority_group = models.CharField(
         _("重点服务对象"), max_length=24, choices=PriorityGroup.choices, blank=True, default=""
     )
+    # The applicant's industry (GB/T 4754 section), for the coverage figures by industry (weiyuan/kpis).
+    industry = models.CharField(_("所属行业"), max_length=1, choices=Industry.choices, blank=True, default="")
 
     respondent_name = models.CharField(_("被请求人"), max_length=160, blank=True)
     respondent_credit_code = models.CharField(_("被请求人统一社会信用代码"), max_length=18, blank=True)
@@ -178,6 +180,8 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["centre", "state", "-submitted_at", "-id"], name="case_queue_idx"),
             models.Index(fields=["centre", "-submitted_at", "-id"], name="case_centre_recent_idx"),
+            # KPI refresh: the cases a centre concluded in a month (weiyuan/kpis/compute.py).
+            models.Index(fields=["centre", "concluded_at"], name="case_centre_concluded_idx"),
             models.Index(fields=["handler", "state"], name="case_handler_idx"),
             models.Index(fields=["applicant_user", "-created_at"], name="case_applicant_idx"),
             models.Index(fields=["applicant_name"], name="case_applicant_name_idx"),

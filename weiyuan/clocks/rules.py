@@ -41,6 +41,15 @@ class Rule:
     owed_by: str = "centre"
 
 
+# The generic `exhibition_defence` and `ecommerce_wait` were retired (issue #6): nothing started them any more, the
+# fair complaints and the e-commerce listings use `fair_respondent_defence` and `ecommerce_counter_notice_wait`
+# (the same unit, amount and owed_by). Migration clocks/0002 moved any clock still carrying an old code to the new
+# one (the migration holds its own copy of this mapping), so its stored due time, pause and resume keep working.
+RETIRED_RULES: dict[str, str] = {
+    "exhibition_defence": "fair_respondent_defence",
+    "ecommerce_wait": "ecommerce_counter_notice_wait",
+}
+
 RULES: dict[str, Rule] = {
     r.code: r
     for r in [
@@ -65,22 +74,6 @@ RULES: dict[str, Rule] = {
             Unit.WORKING_DAYS,
             30,
             _("国家知识产权局《知识产权维权援助工作指引》（2020年第22号）；可按服务类型和机构配置"),
-        ),
-        Rule(
-            "exhibition_defence",
-            _("展会被投诉人答辩"),
-            Unit.HOURS,
-            24,
-            _("展会知识产权保护办法及展会主办方规则：被投诉人 24 小时内提交不侵权证据（可按展会配置）"),
-            owed_by="respondent",
-        ),
-        Rule(
-            "ecommerce_wait",
-            _("电商声明后等待期"),
-            Unit.CALENDAR_DAYS,
-            15,
-            _("《电子商务法》第四十三条：平台转送声明到达权利人后十五日内"),
-            owed_by="rights_holder",
         ),
         Rule(
             "ecommerce_counter_notice_wait",

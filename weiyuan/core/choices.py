@@ -48,3 +48,30 @@ class PriorityGroup(models.TextChoices):
     PRIVATE_FIRM = "private_firm", _("民营企业")
     INDIVIDUAL_BUSINESS = "individual_business", _("个体工商户")
     GOING_ABROAD = "going_abroad", _("走出去企业")
+
+
+class Industry(models.TextChoices):
+    """The 20 sections 门类 of the national economy industry classification GB/T 4754-2017 (国民经济行业分类), stored
+    by their letter code; the labels are the standard's section names. Used on exhibitors at a fair (the report after
+    the fair counts complaints by it) and meant for cases too."""
+
+    AGRICULTURE = "A", _("农、林、牧、渔业")
+    MINING = "B", _("采矿业")
+    MANUFACTURING = "C", _("制造业")
+    UTILITIES = "D", _("电力、热力、燃气及水生产和供应业")
+    CONSTRUCTION = "E", _("建筑业")
+    WHOLESALE_RETAIL = "F", _("批发和零售业")
+    TRANSPORT = "G", _("交通运输、仓储和邮政业")
+    ACCOMMODATION_CATERING = "H", _("住宿和餐饮业")
+    INFORMATION_TECHNOLOGY = "I", _("信息传输、软件和信息技术服务业")
+    FINANCE = "J", _("金融业")
+    REAL_ESTATE = "K", _("房地产业")
+    LEASING_BUSINESS = "L", _("租赁和商务服务业")
+    RESEARCH_TECHNICAL = "M", _("科学研究和技术服务业")
+    WATER_ENVIRONMENT = "N", _("水利、环境和公共设施管理业")
+    RESIDENT_SERVICES = "O", _("居民服务、修理和其他服务业")
+    EDUCATION = "P", _("教育")
+    HEALTH_SOCIAL_WORK = "Q", _("卫生和社会工作")
+    CULTURE_SPORTS = "R", _("文化、体育和娱乐业")
+    PUBLIC_ADMINISTRATION = "S", _("公共管理、社会保障和社会组织")
+    INTERNATIONAL = "T", _("国际组织")

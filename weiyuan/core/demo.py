@@ -96,6 +96,10 @@ class CasePlan:
     case: Any = None
 
 
+# Industries of the demo applicants (GB/T 4754 sections), weighted towards the usual askers: manufacturing, trade,
+# software, research, culture; "" leaves some cases without one, as staff often do.
+DEMO_INDUSTRIES = ("C", "F", "C", "I", "", "M", "C", "F", "R", "I", "A", "H")
+
 PLAN_SEED = 20260101
 
 
@@ -371,6 +375,8 @@ class DemoSeeder(DemoNetworkSeeding):
             applicant_phone=phone,
             applicant_email=email,
             priority_group=plan.applicant.priority_group if plan.applicant is not None else "",
+            # Drawn from the index, not the shared generator, so the rest of the plan stays as it was.
+            industry=DEMO_INDUSTRIES[plan.index % len(DEMO_INDUSTRIES)],
             respondent_name=respondent_name,
             respondent_address=respondent_address,
             # Only centre staff mark a case as major (an online applicant cannot).

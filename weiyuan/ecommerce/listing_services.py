@@ -112,15 +112,21 @@ def listing_measures_record(
     now = now or timezone.now()
     chosen = clean_measures(measures)
     with transaction.atomic():
-        listing = _lock(listing)
-        check_listing_transition(listing, "take_measures", actor, now=now)
-        before = _snapshot(listing)
-        listing.state = S.MEASURES_TAKEN
-        listing.measures = chosen
-        listing.measures_at = now
-        listing.save()
-        _record(listing, actor, "take_measures", before)
+        listing = _take_measures(listing, actor, chosen, now)
         notices.notify(listing.notice, notices.holder_recipients(listing.notice), "measures", listing=listing)
+    return listing
+
+
+def _take_measures(listing: Listing, actor: Any, chosen: list[str], now: dt.datetime) -> Listing:
+    """The listing's own record of the measures (state, step, audit event); the caller tells the rights holder."""
+    listing = _lock(listing)
+    check_listing_transition(listing, "take_measures", actor, now=now)
+    before = _snapshot(listing)
+    listing.state = S.MEASURES_TAKEN
+    listing.measures = chosen
+    listing.measures_at = now
+    listing.save()
+    _record(listing, actor, "take_measures", before)
     return listing
 
 
@@ -128,7 +134,9 @@ def measures_record_many(
     *, notice: Any, actor: Any, positions: list[int], measures: Iterable[str], now: dt.datetime | None = None
 ) -> list[Listing]:
     """The same measures on several listings of one notice, all or none (a listing not of this notice, or not in
-    the state, refuses the whole request naming it)."""
+    the state, refuses the whole request naming it). Each listing keeps its own step and audit event; the rights
+    holder gets one notice for the batch, not one per listing."""
+    now = now or timezone.now()
     chosen = clean_measures(measures)
     if not positions:
         raise ValidationError({"listings": _("请选择要采取措施的链接。")})
@@ -144,7 +152,8 @@ def measures_record_many(
                 }
             )
         for position in dict.fromkeys(positions):
-            done.append(listing_measures_record(listing=by_position[position], actor=actor, measures=chosen, now=now))
+            done.append(_take_measures(by_position[position], actor, chosen, now))
+        notices.notify_measures_batch(notice, notices.holder_recipients(notice), done)
     return done
 
 

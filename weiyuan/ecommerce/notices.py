@@ -4,6 +4,8 @@ transaction, sent by the webhook sweep)."""
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Sequence
 from typing import Any
 
 from django.utils import timezone
@@ -81,6 +83,46 @@ def notify(notice: Notice, recipients: list[Any], stage: str, *, listing: Listin
 
     key = f"ecommerce:{notice.pk}:{listing.pk if listing else 0}:{stage}"
     outbox_enqueue(recipients=recipients, notice=build, dedupe_key=key)
+
+
+def positions_text(positions: Sequence[int]) -> str:
+    """Listing positions as short runs: [1, 2, 3, 5, 7, 8] -> "1-3、5、7-8"."""
+    runs: list[list[int]] = []
+    for position in sorted(set(positions)):
+        if runs and position == runs[-1][1] + 1:
+            runs[-1][1] = position
+        else:
+            runs.append([position, position])
+    return str(_("、")).join(str(a) if a == b else f"{a}-{b}" for a, b in runs)
+
+
+def notify_measures_batch(notice: Notice, recipients: list[Any], listings: Sequence[Listing]) -> None:
+    """One notice per recipient for measures taken on several listings at once (the per-listing steps and audit
+    events stay): which listings, which measures. Deduplicated per batch (the set of listings: each listing takes
+    measures once, so a batch is never repeated by a later one)."""
+    if not listings:
+        return
+    ids = ",".join(str(pk) for pk in sorted(li.pk for li in listings))
+    digest = hashlib.sha256(ids.encode()).hexdigest()[:16]
+
+    def build() -> OutboxNotice:
+        from weiyuan.ecommerce.models import Measure
+
+        values = {
+            "number": notice.number or notice.pk,
+            "platform": notice.platform.display_name,
+            "count": len(listings),
+            "positions": positions_text([li.position for li in listings]),
+            "measures": join_list(Measure(m).label for m in (listings[0].measures or [])),
+        }
+        subject = _("平台已采取措施：通知 %(number)s，%(count)s 条链接") % values
+        body = (
+            _("%(platform)s已对通知 %(number)s 的 %(count)s 条链接（第 %(positions)s 条）采取措施：%(measures)s。")
+            % values
+        )
+        return OutboxNotice(kind="ecommerce.measures", subject=subject, body=body, url=notice_url(notice))
+
+    outbox_enqueue(recipients=recipients, notice=build, dedupe_key=f"ecommerce:{notice.pk}:batch:{digest}:measures")
 
 
 def holder_recipients(notice: Notice) -> list[Any]:

@@ -1,9 +1,10 @@
-"""Writes on complaints at a fair station, each through the declared table of `flow.py`: filing (the right's
-validity checked, the respondent found among the exhibitors, the repeat-respondent flag), serving the notice (the
-respondent's defence clock in hours, rule `fair_respondent_defence`, due time stored), the defence, the experts'
-finding with the measures for infringing exhibits, the staff confirmation of the measures (photo, time, signer),
-the refusal to comply (told to the organiser), withdrawal. One transaction per write; a step, an audit event and
-the outbox notices in the same transaction. A refused write changes nothing.
+"""Writes on complaints at a fair station, each through the declared table of `flow.py`: filing (the right's validity
+checked, the respondent found among the exhibitors, the repeat-respondent flag, a trademark checked against the
+register of weiyuan.marks and recorded, `mark_check.py`), serving the notice (the respondent's defence clock in
+hours, rule `fair_respondent_defence`, due time stored), the defence, the experts' finding with the measures for
+infringing exhibits, the staff confirmation of the measures (photo, time, signer), the refusal to comply (told to
+the organiser), withdrawal. One transaction per write; a step, an audit event and the outbox notices in the same
+transaction. A refused write changes nothing.
 """
 
 from __future__ import annotations
@@ -20,12 +21,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from weiyuan.access.exhibitions import ExhibitionPermission, station_decide
+from weiyuan.access.exhibitions import complaint_decide as complaint_access
 from weiyuan.audit.services import audit_record
 from weiyuan.cases.transitions import TransitionRefused
 from weiyuan.clocks.rules import RULES, compute_due
 from weiyuan.core.choices import IPType
 from weiyuan.evidence.services import check_upload_count, evidence_store
-from weiyuan.exhibitions import notices
+from weiyuan.exhibitions import mark_check, notices
 from weiyuan.exhibitions.flow import DEFENCE_RULE, check_complaint_transition
 from weiyuan.exhibitions.importing import company_key
 from weiyuan.exhibitions.models import (
@@ -60,6 +62,7 @@ class ComplaintInput:
     right_title: str = ""
     statement: str = ""
     complainant_contact: str = ""
+    accused_mark: str = ""  # trademarks: the sign the exhibitor uses, scored against the registered mark
 
 
 def _text(value: str, field: str, limit: int, *, required: bool = True) -> str:
@@ -163,6 +166,7 @@ def _snapshot(complaint: Complaint) -> dict[str, Any]:
         "right_number": complaint.right_number,
         "defence_due_at": complaint.defence_due_at,
         "earlier_complaints": complaint.earlier_complaints,
+        "mark_check_status": complaint.mark_check_status,
     }
 
 
@@ -200,8 +204,11 @@ def complaint_file(
         "right_owner": _text(data.right_owner, "right_owner", 200, required=False),
         "exhibits": _text(data.exhibits, "exhibits", TEXT_MAX),
         "statement": _text(data.statement, "statement", TEXT_MAX, required=False),
+        "accused_mark": _text(data.accused_mark, "accused_mark", 60, required=False),
     }
     problems = right_validity_problem(data, today)
+    if values["accused_mark"] and data.right_type != IPType.TRADEMARK:
+        problems["accused_mark"] = _("只有商标投诉需要填写被投诉人使用的标识。")
     if certificate is None:
         problems["certificate"] = _("请上传权利证书（注册证、专利证书等）。")
     if problems:
@@ -230,6 +237,7 @@ def complaint_file(
             filed_at=now,
             filed_by=actor,
             **values,
+            **_mark_check_fields(data.right_type, values, today),
         )
         complaint.number = f"EX-{today.year}-{complaint.pk:07d}"
         complaint.save(update_fields=["number"])
@@ -237,6 +245,58 @@ def complaint_file(
         _store(complaint, actor, [certificate], FileKind.CERTIFICATE, "certificate")
         _store(complaint, actor, photos, FileKind.PHOTO, "photos")
         _step(complaint, actor, "file", {})
+    return complaint
+
+
+def _mark_check_fields(right_type: str, values: dict[str, Any], on: dt.date) -> dict[str, Any]:
+    """The trademark check against the register, recorded on the complaint (nothing for other rights)."""
+    if right_type != IPType.TRADEMARK:
+        return {"mark_check_status": "", "mark_check": {}}
+    check = mark_check.trademark_check(
+        right_number=values["right_number"],
+        right_owner=values["right_owner"],
+        right_title=values["right_title"],
+        accused_mark=values["accused_mark"],
+        on=on,
+    )
+    return {"mark_check_status": check["status"], "mark_check": check}
+
+
+def complaint_mark_recheck(*, complaint: Complaint, actor: Any, now: dt.datetime | None = None) -> Complaint:
+    """Check the trademark against the register again (it may have been completed since the filing); staff of the
+    station's centre. Recorded with an audit event; the complaint's state does not change."""
+    now = now or timezone.now()
+    decision = complaint_access(actor, P.COMPLAINT_HANDLE, complaint)
+    if not decision:
+        seen = bool(complaint_access(actor, P.COMPLAINT_VIEW, complaint))
+        raise TransitionRefused(decision.reason, status=403 if seen else 404)
+    if complaint.right_type != IPType.TRADEMARK:
+        raise TransitionRefused(str(_("只有商标投诉可以核对商标注册簿。")), status=409)
+    with transaction.atomic():
+        complaint = _lock(complaint)
+        before = {"mark_check_status": complaint.mark_check_status}
+        on = timezone.localtime(complaint.filed_at).date()
+        fields = _mark_check_fields(
+            complaint.right_type,
+            {
+                "right_number": complaint.right_number,
+                "right_owner": complaint.right_owner,
+                "right_title": complaint.right_title,
+                "accused_mark": complaint.accused_mark,
+            },
+            on,
+        )
+        complaint.mark_check_status = fields["mark_check_status"]
+        complaint.mark_check = fields["mark_check"]
+        complaint.save(update_fields=["mark_check_status", "mark_check", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="exhibition.complaint_mark_check",
+            obj=complaint,
+            centre_id=complaint.station.centre_id,
+            before=before,
+            after={"mark_check_status": complaint.mark_check_status, "at": now},
+        )
     return complaint
 
 

@@ -82,6 +82,12 @@ class ComplaintForm(forms.Form):
     certificate = forms.FileField(label=_("权利证书"))
     respondent = forms.CharField(label=_("被投诉人（展位号或名称）"), max_length=200)
     exhibits = forms.CharField(label=_("涉嫌侵权展品"), widget=forms.Textarea(attrs={"rows": 3}))
+    accused_mark = forms.CharField(
+        label=_("被投诉人使用的标识"),
+        max_length=60,
+        required=False,
+        help_text=_("商标投诉：展品或宣传资料上使用的商标文字，将与注册商标比对近似程度。"),
+    )
     statement = forms.CharField(label=_("投诉理由"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     photos = MultipleFileField(label=_("现场照片"), required=False)
 
@@ -99,6 +105,7 @@ class ComplaintForm(forms.Form):
             respondent=d["respondent"],
             exhibits=d["exhibits"],
             statement=d["statement"],
+            accused_mark=d["accused_mark"],
         )
 
 

@@ -1,8 +1,10 @@
 """The exhibitor list of an event, imported from CSV (UTF-8 or GB18030) or Excel (.xlsx, first sheet).
 
 The first row names the columns (Chinese or English, any order): 参展企业 / company and 展位号 / booth are required;
-展品 / products, 联系方式 / contact, 国家或地区 / country are optional. Every problem is reported with its row,
-column and reason; a file with any error saves nothing unless the caller asks for the valid rows only.
+展品 / products, 联系方式 / contact, 国家或地区 / country and 行业门类 / industry are optional. The industry is a
+section (门类) of GB/T 4754-2017, given by its letter ("C") or its name ("制造业", also "C 制造业"). Every problem is
+reported with its row, column and reason; a file with any error saves nothing unless the caller asks for the valid
+rows only.
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.translation import gettext as _
 
+from weiyuan.core.choices import Industry
 from weiyuan.ecommerce.listings import RowError
 
 MAX_ROWS = 5000
@@ -35,6 +39,10 @@ HEADERS: dict[str, str] = {
     "国家或地区": "country",
     "国家": "country",
     "country": "country",
+    "行业门类": "industry",
+    "行业": "industry",
+    "所属行业": "industry",
+    "industry": "industry",
 }
 REQUIRED = ("company", "booth")
 # Legal-form words dropped when comparing company names across events ("某某有限公司" = "某某公司" = "某某"),
@@ -73,6 +81,38 @@ def company_key(name: str) -> str:
     return value[:200]
 
 
+def _industry_form(value: str) -> str:
+    """NFKC, no spaces, upper case, the list marks of section names unified ("农,林,牧,渔业" = "农、林、牧、渔业")."""
+    value = re.sub(r"\s+", "", unicodedata.normalize("NFKC", value or "")).upper()
+    return re.sub(r"[,，;；/]", "、", value)
+
+
+def _industry_names() -> dict[str, str]:
+    """Section name -> letter: the standard's Chinese names whatever the interface language, and the names in the
+    active language (an English list may use the English names)."""
+    names = {_industry_form(str(label)): code for code, label in Industry.choices}
+    with translation.override("zh-hans"):
+        names.update({_industry_form(str(label)): code for code, label in Industry.choices})
+    return names
+
+
+def industry_code(value: str) -> str | None:
+    """The GB/T 4754-2017 section letter for a cell: the letter itself, the section name, or both ("C 制造业");
+    "" for an empty cell; None when the value is none of these."""
+    value = _industry_form(value)
+    if not value:
+        return ""
+    if value in Industry.values:
+        return value
+    names = _industry_names()
+    if value in names:
+        return names[value]
+    letter, rest = value[:1], value[1:].lstrip("-:：.、")
+    if letter in Industry.values and names.get(rest) == letter:
+        return letter
+    return None
+
+
 def column_label(column: str) -> str:
     labels = {
         "company": _("参展企业"),
@@ -80,6 +120,7 @@ def column_label(column: str) -> str:
         "products": _("展品"),
         "contact": _("联系方式"),
         "country": _("国家或地区"),
+        "industry": _("行业门类"),
         "row": _("整行"),
         "header": _("表头"),
     }
@@ -94,6 +135,7 @@ class ExhibitorRow:
     products: str = ""
     contact: str = ""
     country: str = ""
+    industry: str = ""  # a GB/T 4754-2017 section letter, or ""
 
 
 @dataclass
@@ -120,7 +162,7 @@ def _rows(raw: list[list[str]]) -> ParsedExhibitors:
                 RowError(
                     1,
                     "header",
-                    _("未知的列「%(name)s」：可用的列为 参展企业、展位号、展品、联系方式、国家或地区。")
+                    _("未知的列「%(name)s」：可用的列为 参展企业、展位号、展品、联系方式、国家或地区、行业门类。")
                     % {"name": name},
                 )
             )
@@ -147,6 +189,20 @@ def _rows(raw: list[list[str]]) -> ParsedExhibitors:
             if len(data.get(column, "")) > limit:
                 parsed.errors.append(RowError(number, column, _("过长：最多 %(limit)s 个字。") % {"limit": limit}))
                 problems = True
+        industry = industry_code(data.get("industry", ""))
+        if industry is None:
+            parsed.errors.append(
+                RowError(
+                    number,
+                    "industry",
+                    _(
+                        "无法识别的行业门类「%(value)s」：请填写 GB/T 4754-2017 的门类代码（A 至 T）或门类名称，"
+                        "例如「C」或「制造业」。"
+                    )
+                    % {"value": data.get("industry", "")[:40]},
+                )
+            )
+            problems = True
         booth = data.get("booth", "").upper()
         if booth and booth in seen:
             parsed.errors.append(
@@ -164,6 +220,7 @@ def _rows(raw: list[list[str]]) -> ParsedExhibitors:
                 data.get("products", ""),
                 data.get("contact", ""),
                 data.get("country", ""),
+                industry or "",
             )
         )
     if len(parsed.rows) + len(parsed.errors) > MAX_ROWS:

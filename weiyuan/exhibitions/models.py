@@ -1,12 +1,13 @@
 """On-site service at exhibitions and events 展会驻场服务 (issue #6; CNIPA 2020 No. 22, part 八).
 
-An **event** (a fair) has a venue, dates, an organiser and phases; a centre runs a **station** 工作站 at it with
-staff and experts **on duty** per day. The **exhibitors** (company, booth, products, contact, country) are imported
-from CSV or Excel. A **complaint** at the station names the complainant, a right (its validity checked when filed),
-the respondent exhibitor (found by booth or name), the exhibits and photos taken on site. The station serves the
-respondent a notice; the respondent's **defence clock** runs in hours (rule `fair_respondent_defence`, default 24,
-set per event; the due time is stored on the complaint); the experts on duty decide; an infringing finding brings
-**measures** (remove, cover, withdraw promotional material) confirmed by staff, or a refusal told to the organiser.
+An **event** (a fair) has a venue, dates, an organiser and phases; a centre runs a **station** 工作站 at it with staff
+and experts **on duty** per day. The **exhibitors** (company, booth, products, contact, country, the industry
+section of GB/T 4754-2017) are imported from CSV or Excel. A **complaint** at the station names the complainant, a
+right (its validity checked when filed), the respondent exhibitor (found by booth or name), the exhibits and photos
+taken on site. The station serves the respondent a notice; the respondent's **defence clock** runs in hours (rule
+`fair_respondent_defence`, default 24, set per event; the due time is stored on the complaint); the experts on duty
+decide; an infringing finding brings **measures** (remove, cover, withdraw promotional material) confirmed by staff,
+or a refusal told to the organiser.
 A complaint's steps: `flow.TRANSITIONS`.
 """
 
@@ -17,7 +18,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from weiyuan.core.choices import IPType
+from weiyuan.core.choices import Industry, IPType
 
 
 class Event(models.Model):
@@ -92,6 +93,8 @@ class Exhibitor(models.Model):
     products = models.CharField(_("展品"), max_length=500, blank=True)
     contact = models.CharField(_("联系方式"), max_length=200, blank=True)
     country = models.CharField(_("国家或地区"), max_length=60, blank=True)
+    # GB/T 4754-2017 section (门类) letter, optional in the import; the report after the fair counts by it.
+    industry = models.CharField(_("行业门类"), max_length=1, choices=Industry.choices, blank=True)
     # The exhibitor's own account, if it has one: the notice is served online too.
     account = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="exhibitor_entries"
@@ -117,6 +120,16 @@ class ComplaintState(models.TextChoices):
     WITHDRAWN = "withdrawn", _("已撤回")
 
 
+class MarkCheckStatus(models.TextChoices):
+    """The trademark check against the register of weiyuan.marks (`mark_check.py`); "" when not a trademark."""
+
+    FOUND = "found", _("与注册簿一致")
+    NOT_FOUND = "not_found", _("注册簿中未找到")
+    OWNER_DIFFERS = "owner_differs", _("注册人不一致")
+    EXPIRED = "expired", _("已过期或已无效")
+    NOT_REGISTERED = "not_registered", _("尚未核准注册")
+
+
 OPEN_STATES = (ComplaintState.FILED, ComplaintState.SERVED, ComplaintState.DEFENDED, ComplaintState.INFRINGING)
 
 
@@ -137,6 +150,11 @@ class Complaint(models.Model):
     right_valid_until = models.DateField(_("权利有效期至"))
     respondent = models.ForeignKey(Exhibitor, on_delete=models.PROTECT, related_name="complaints")
     exhibits = models.TextField(_("涉嫌侵权展品"))
+    # The sign the exhibitor uses (trademarks), compared with the registered mark by the #8 engine.
+    accused_mark = models.CharField(_("被投诉人使用的标识"), max_length=60, blank=True)
+    # The trademark check against the register (`mark_check.trademark_check`), recorded when filed; never blocks it.
+    mark_check_status = models.CharField(_("商标注册核对"), max_length=16, choices=MarkCheckStatus.choices, blank=True)
+    mark_check = models.JSONField(default=dict, blank=True)
     statement = models.TextField(_("投诉理由"), blank=True)
     # Complaints against the same company (normalised name) at earlier events, counted when filed.
     earlier_complaints = models.PositiveIntegerField(_("此前展会被投诉次数"), default=0)

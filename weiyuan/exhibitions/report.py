@@ -1,10 +1,10 @@
-"""The report after the fair, per event: complaints counted by IP type, outcome and country (or region) of the
-exhibitor, the measures taken and the refusals, the repeat respondents, and the median times in hours (filing ->
-notice served, served -> finding, finding -> measures confirmed). Read in a fixed number of queries (two) whatever
+"""The report after the fair, per event: complaints counted by IP type, outcome, country (or region) and industry
+of the exhibitor, the measures taken and the refusals, the repeat respondents, and the median times in hours (filing
+-> notice served, served -> finding, finding -> measures confirmed). Read in a fixed number of queries (two) whatever
 the number of complaints; the caller has already checked that the user sees the event (`selectors.event_get`).
 
-No count by industry: the exhibitor list holds a free-text "products" column and no industry or product category,
-so nothing would ground such a count (docs/exhibitions.md).
+The industry is the respondent exhibitor's section (门类) of GB/T 4754-2017 (`core.choices.Industry`), as given in
+the exhibitor list; complaints against an exhibitor listed without one are counted as "not given" (docs/exhibitions.md).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 from django.db.models import Count, Max
 from django.utils.translation import gettext as _
 
-from weiyuan.core.choices import IPType
+from weiyuan.core.choices import Industry, IPType
 from weiyuan.exhibitions.models import Complaint, ComplaintState, Event, Measure, MeasureKind, MeasureState
 
 S = ComplaintState
@@ -62,6 +62,7 @@ class EventReport:
     by_ip_type: list[tuple[str, int]]
     by_outcome: list[tuple[str, int]]
     by_country: list[tuple[str, int]]
+    by_industry: list[tuple[str, int]]  # "C 制造业", count; "not given" last
     measures: list[tuple[str, int, int, int]]  # kind label, confirmed, refused, due
     refusals: int  # complaints whose respondent refused to comply (organiser told)
     repeats: list[Repeat]
@@ -96,6 +97,7 @@ def event_report(*, event: Event) -> EventReport:
             "respondent__company_key",
             "respondent__booth",
             "respondent__country",
+            "respondent__industry",
         )
         .order_by("filed_at", "id")
     ]
@@ -107,6 +109,7 @@ def event_report(*, event: Event) -> EventReport:
     outcomes = Counter(OUTCOME_OF_STATE[r["state"]] for r in rows)
     unknown = _("未填写")
     by_country = Counter((r["respondent__country"] or "").strip() or unknown for r in rows)
+    by_industry = Counter(r["respondent__industry"] or "" for r in rows)
     measures: dict[str, Counter[str]] = {kind: Counter() for kind in MeasureKind.values}
     for m in measure_rows:
         measures[m["kind"]][m["state"]] += m["n"]
@@ -138,6 +141,7 @@ def event_report(*, event: Event) -> EventReport:
         by_ip_type=[(str(ip_labels.get(k, k)), n) for k, n in sorted(by_type.items(), key=lambda kv: (-kv[1], kv[0]))],
         by_outcome=[(label, outcomes.get(key, 0)) for key, label in outcome_labels().items()],
         by_country=sorted(by_country.items(), key=lambda kv: (-kv[1], kv[0])),
+        by_industry=industry_counts(by_industry, unknown),
         measures=[
             (
                 str(label),
@@ -151,6 +155,16 @@ def event_report(*, event: Event) -> EventReport:
         repeats=repeats,
         medians=medians,
     )
+
+
+def industry_counts(counts: Counter[str], unknown: str) -> list[tuple[str, int]]:
+    """Sections by count (then letter), each as "C 制造业"; complaints without a section last, as `unknown`."""
+    labels = dict(Industry.choices)
+    named = sorted(((code, n) for code, n in counts.items() if code), key=lambda kv: (-kv[1], kv[0]))
+    out = [(f"{code} {labels.get(code, '')}".strip(), n) for code, n in named]
+    if counts.get(""):
+        out.append((unknown, counts[""]))
+    return out
 
 
 def report_headers() -> list[str]:
@@ -167,6 +181,8 @@ def report_rows(report: EventReport) -> Iterator[list[Any]]:
         yield [_("按处理结果"), label, n]
     for label, n in report.by_country:
         yield [_("按被投诉人国家或地区"), label, n]
+    for label, n in report.by_industry:
+        yield [_("按被投诉人行业门类"), label, n]
     for label, confirmed, refused, due in report.measures:
         yield [_("措施已落实"), label, confirmed]
         yield [_("措施被拒绝"), label, refused]

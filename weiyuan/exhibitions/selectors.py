@@ -79,12 +79,13 @@ def complaint_get(*, user: Any, pk: int) -> Complaint:
     return complaint
 
 
-def board_complaints(*, station: Station) -> QuerySet[Complaint]:
-    """The live board: the station's open complaints, running clocks first (soonest due), then by filing time;
-    measures due counted in the same query."""
+def board_complaints(*, station: Station, state: str = "") -> QuerySet[Complaint]:
+    """The live board (and the station API): the station's open complaints (or those in one open `state`), running
+    clocks first (soonest due), then by filing time; measures due counted in the same query."""
+    states = [state] if state else list(OPEN_STATES)
     return (
-        Complaint.objects.filter(station=station, state__in=OPEN_STATES)
-        .select_related("respondent")
+        Complaint.objects.filter(station=station, state__in=states)
+        .select_related("respondent", "station__event")
         .annotate(measures_due=Count("measures", filter=Q(measures__state=MeasureState.DUE)))
         .order_by("state", "defence_due_at", "filed_at", "id")
     )

@@ -195,6 +195,7 @@ def exhibitors_import(*, event: Event, actor: Any, name: str, data: bytes, valid
                 "products": row.products,
                 "contact": row.contact,
                 "country": row.country,
+                "industry": row.industry,
             }
             current = existing.get(row.booth)
             if current is None:

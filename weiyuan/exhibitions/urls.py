@@ -20,5 +20,6 @@ urlpatterns = [
     path("exhibitions/complaints/<int:pk>/", views.complaint_detail, name="complaint"),
     path("exhibitions/complaints/<int:pk>/notice/", views.complaint_notice, name="complaint_notice"),
     path("exhibitions/complaints/<int:pk>/files/<int:evidence_id>/", views.complaint_file, name="complaint_file"),
+    path("exhibitions/complaints/<int:pk>/mark-check/", views.complaint_mark_check, name="complaint_mark_check"),
     path("exhibitions/complaints/<int:pk>/<slug:action>/", views.complaint_act, name="complaint_act"),
 ]

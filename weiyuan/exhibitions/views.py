@@ -4,6 +4,7 @@ printable notice to the respondent, and the audited download of a complaint's fi
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -31,7 +32,7 @@ from weiyuan.cases.transitions import TransitionRefused
 from weiyuan.cases.views.common import apply_service_errors, error_summary, paginate, refused
 from weiyuan.evidence.services import evidence_record_download
 from weiyuan.evidence.views import file_response
-from weiyuan.exhibitions import complaint_services, selectors, services
+from weiyuan.exhibitions import complaint_services, mark_check, selectors, services
 from weiyuan.exhibitions.flow import TRANSITIONS_BY_ACTION, allowed_complaint_actions
 from weiyuan.exhibitions.forms import (
     ComplaintForm,
@@ -45,6 +46,8 @@ from weiyuan.exhibitions.forms import (
 )
 from weiyuan.exhibitions.importing import column_label
 from weiyuan.exhibitions.models import Complaint, ComplaintState, Exhibitor
+from weiyuan.marks.models import MarkStatus
+from weiyuan.marks.selectors import nice_headings
 from weiyuan.network.models import Centre
 
 P = ExhibitionPermission
@@ -252,6 +255,24 @@ def _forms_for(complaint: Complaint) -> dict[str, Any]:
     }
 
 
+def _mark_check_context(complaint: Complaint, user: Any) -> dict[str, Any]:
+    """The trademark check for the station's staff and those on duty (nothing for anyone else)."""
+    if not complaint.mark_check or not complaint_decide(user, P.COMPLAINT_MARK_CHECK, complaint):
+        return {"mark_check": None}
+    check = complaint.mark_check
+    register = check.get("register") or {}
+    classes = register.get("classes") or []
+    headings = nice_headings() if classes else {}
+    return {
+        "mark_check": check,
+        "mark_problems": mark_check.problem_texts(check),
+        "mark_reasons": mark_check.reason_texts(check),
+        "mark_classes": [(n, headings.get(n, "")) for n in classes],
+        "mark_status_label": MarkStatus(register["status"]).label if register.get("status") in MarkStatus else "",
+        "mark_checked_at": dt.datetime.fromisoformat(check["checked_at"]) if check.get("checked_at") else None,
+    }
+
+
 def _complaint_page(request: HttpRequest, complaint: Complaint, *, status: int = 200, **extra: Any) -> HttpResponse:
     user = request.user
     now = timezone.now()
@@ -264,6 +285,7 @@ def _complaint_page(request: HttpRequest, complaint: Complaint, *, status: int =
         "now": now,
         "may_download": bool(complaint_decide(user, P.COMPLAINT_DOWNLOAD, complaint)),
         "may_handle": bool(complaint_decide(user, P.COMPLAINT_HANDLE, complaint)),
+        **_mark_check_context(complaint, user),
         **_forms_for(complaint),
         **extra,
     }
@@ -274,6 +296,19 @@ def _complaint_page(request: HttpRequest, complaint: Complaint, *, status: int =
 @require_GET
 def complaint_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _complaint_page(request, selectors.complaint_get(user=request.user, pk=pk))
+
+
+@login_required
+@require_POST
+def complaint_mark_check(request: HttpRequest, pk: int) -> HttpResponse:
+    """Check the trademark against the register again (staff of the station's centre)."""
+    complaint = selectors.complaint_get(user=request.user, pk=pk)
+    try:
+        complaint_services.complaint_mark_recheck(complaint=complaint, actor=request.user)
+    except TransitionRefused as exc:
+        return _refusal(request, exc)
+    messages.success(request, _("已重新核对商标注册簿。"))
+    return redirect("exhibitions:complaint", pk=complaint.pk)
 
 
 @login_required

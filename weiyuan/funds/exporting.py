@@ -4,21 +4,17 @@ row, UTF-8 with a byte-order mark so Excel opens the Chinese text)."""
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterable, Iterator
-from typing import IO, Any
+from collections.abc import Iterator
+from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
+from weiyuan.core.tabular import XLSX_CONTENT_TYPE, csv_stream, write_xlsx
 from weiyuan.funds.models import SpendingEntry
 from weiyuan.funds.selectors import YearFigures
 
 CHUNK = 2000
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def report_headers() -> list[str]:
@@ -74,30 +70,12 @@ def spending_rows(entries: QuerySet[SpendingEntry]) -> Iterator[list[Any]]:
         ]
 
 
-def write_xlsx(fileobj: IO[bytes], sheet_name: str, headers: list[str], rows: Iterable[list[Any]]) -> int:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(sheet_name)
-    header_cells = []
-    for header in headers:
-        cell = WriteOnlyCell(sheet, value=header)
-        cell.font = Font(bold=True)
-        header_cells.append(cell)
-    sheet.append(header_cells)
-    n = 0
-    for row in rows:
-        sheet.append(row)
-        n += 1
-    workbook.save(fileobj)
-    return n
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def csv_stream(headers: list[str], rows: Iterable[list[Any]]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(headers)
-    for row in rows:
-        yield writer.writerow(["" if v is None else v for v in row])
+__all__ = [
+    "XLSX_CONTENT_TYPE",
+    "csv_stream",
+    "report_headers",
+    "report_rows",
+    "spending_headers",
+    "spending_rows",
+    "write_xlsx",
+]

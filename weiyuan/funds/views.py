@@ -4,13 +4,12 @@ steps, recording and correcting an entry. Thin: parse, call one selector or serv
 
 from __future__ import annotations
 
-import tempfile
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -20,7 +19,8 @@ from weiyuan.access.funds import FundsPermission, funds_decide, has_funds
 from weiyuan.access.policy import STAFF_ROLES, centre_ids_with_role
 from weiyuan.cases.transitions import TransitionRefused
 from weiyuan.cases.views.common import apply_service_errors, error_summary, paginate, refused
-from weiyuan.evidence.views import content_disposition, file_response
+from weiyuan.core.tabular import export_response
+from weiyuan.evidence.views import file_response
 from weiyuan.experts.task_selectors import approved_expert_costs
 from weiyuan.funds import exporting, selectors, services
 from weiyuan.funds.flow import EDITABLE_STATES, allowed_spending_actions
@@ -71,19 +71,7 @@ def report(request: HttpRequest) -> HttpResponse:
 
 
 def _export(name: str, fmt: str, headers: list[str], rows: Any, sheet: str) -> HttpResponseBase:
-    if fmt == "csv":
-        response: HttpResponseBase = StreamingHttpResponse(
-            exporting.csv_stream(headers, rows), content_type="text/csv; charset=utf-8"
-        )
-        response["Content-Disposition"] = content_disposition(f"{name}.csv")
-        return response
-    # write_only streams rows into a temporary file (in memory up to 8 MB, then on disk), served in chunks.
-    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
-    exporting.write_xlsx(spool, sheet, headers, rows)
-    spool.seek(0)
-    response = FileResponse(spool, content_type=exporting.XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = content_disposition(f"{name}.xlsx")
-    return response
+    return export_response(name, fmt, headers, rows, sheet)
 
 
 def _format(request: HttpRequest) -> str | None:

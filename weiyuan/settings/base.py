@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("WEIYUAN_VAR_DIR", BASE_DIR / "var"))
@@ -73,6 +74,9 @@ INSTALLED_APPS = [
     "weiyuan.feedback",
     "weiyuan.funds",
     "weiyuan.training",
+    "weiyuan.volunteers",
+    "weiyuan.kpis",
+    "weiyuan.evaluation",
 ]
 
 MIDDLEWARE = [
@@ -247,6 +251,9 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-clocks": {"task": "weiyuan.clocks.tasks.sweep_clocks_task", "schedule": 300.0},
     "deliver-outbox": {"task": "weiyuan.notifications.tasks.deliver_outbox_task", "schedule": 10.0},
     "deliver-webhooks": {"task": "weiyuan.webhooks.tasks.deliver_webhooks_task", "schedule": 30.0},
+    # KPI aggregates (docs/kpis.md): the partitions changed since the last run, and a full rebuild at night.
+    "kpi-refresh": {"task": "weiyuan.kpis.tasks.kpi_refresh_task", "schedule": 300.0},
+    "kpi-rebuild": {"task": "weiyuan.kpis.tasks.kpi_rebuild_task", "schedule": crontab(hour=2, minute=30)},
 }
 
 # Webhooks to cooperating organisations (docs/partners.md). Private, loopback and reserved target addresses are

@@ -13,6 +13,7 @@ from django.http import Http404
 
 from weiyuan.access.training import can_view_event, event_scope_q, roster_decide
 from weiyuan.accounts.models import Membership
+from weiyuan.core.choices import Role
 from weiyuan.network.models import Centre
 from weiyuan.training.models import Registration, RegistrationState, TrainingCredit, TrainingEvent
 
@@ -71,7 +72,11 @@ def roster_centre_get(*, user: Any, code: str) -> Centre:
 
 
 def roster(*, centre: Centre, year: int) -> QuerySet[Membership]:
-    """The centre's active memberships, each with the member's training hours of `year` (one query a page)."""
+    """The centre's active staff memberships (volunteers are the roster's second part, weiyuan/volunteers), each with
+    the member's training hours of `year` and their qualifications at the centre as `user.quals` (two queries a
+    page)."""
+    from weiyuan.volunteers.selectors import qualifications_prefetch
+
     hours = (
         TrainingCredit.objects.filter(user_id=OuterRef("user_id"), year=year)
         .order_by()
@@ -81,7 +86,9 @@ def roster(*, centre: Centre, year: int) -> QuerySet[Membership]:
     )
     return (
         Membership.objects.filter(centre=centre, active=True)
+        .exclude(role=Role.VOLUNTEER)
         .select_related("user")
+        .prefetch_related(qualifications_prefetch(centre))
         .annotate(
             training_hours=Coalesce(Subquery(hours, output_field=HOURS), Value(Decimal("0.0")), output_field=HOURS)
         )

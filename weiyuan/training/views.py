@@ -30,6 +30,8 @@ from weiyuan.training.flow import EDITABLE_STATES, allowed_event_actions
 from weiyuan.training.forms import AttendanceForm, EventForm
 from weiyuan.training.models import EventState, TrainingEvent
 from weiyuan.training.services.events import material_ids
+from weiyuan.volunteers.paging import paged
+from weiyuan.volunteers.selectors import annotate_expired, roster_volunteers
 
 P = TrainingPermission
 
@@ -237,4 +239,9 @@ def roster(request: HttpRequest, code: str) -> HttpResponse:
             )
         year = int(raw)
     page = paginate(request, selectors.roster(centre=centre, year=year))
-    return render(request, "training/roster.html", {"centre": centre, "year": year, "page": page})
+    today = timezone.localdate()
+    for membership in page.object_list:
+        annotate_expired(membership.user.quals, today)
+    volunteers = paged(request, roster_volunteers(centre=centre, year=year), "v")
+    context = {"centre": centre, "year": year, "page": page, "volunteers": volunteers}
+    return render(request, "training/roster.html", context)

@@ -30,7 +30,7 @@ from weiyuan.cases.services.common import (
     tracking_number_format,
 )
 from weiyuan.clocks.services import clock_start
-from weiyuan.core.choices import ApplicantKind, Channel, IPType, PriorityGroup, Role
+from weiyuan.core.choices import ApplicantKind, Channel, Industry, IPType, PriorityGroup, Role
 from weiyuan.core.validators import validate_credit_code, validate_id_number, validate_phone
 from weiyuan.evidence.services import check_upload_count, evidence_store
 from weiyuan.network.models import Centre, FilingStatus, Region
@@ -66,6 +66,7 @@ class CaseInput:
     applicant_phone: str = ""
     applicant_email: str = ""
     priority_group: str = ""
+    industry: str = ""
     respondent_name: str = ""
     respondent_credit_code: str = ""
     respondent_address: str = ""
@@ -172,6 +173,8 @@ def _validate_input(data: CaseInput, actor: Any) -> tuple[Centre, ServiceType, R
         err("applicant_kind", _("请选择申请人类型。"))
     if data.priority_group and data.priority_group not in PriorityGroup.values and "priority_group" not in nul:
         err("priority_group", _("请选择有效的重点服务对象类别。"))
+    if data.industry and data.industry not in Industry.values and "industry" not in nul:
+        err("industry", _("请选择有效的行业门类（国民经济行业分类 A–T）。"))
     for name, value, limit in (
         ("title", data.title, 160),
         ("applicant_name", data.applicant_name, 160),
@@ -279,6 +282,7 @@ def case_create(*, actor: Any, data: CaseInput, submit: bool = True) -> Case:
         applicant_email=data.applicant_email.strip(),
         applicant_region=region,
         priority_group=data.priority_group,
+        industry=data.industry,
         respondent_name=data.respondent_name.strip(),
         respondent_credit_code=data.respondent_credit_code.strip().upper(),
         respondent_address=data.respondent_address.strip(),

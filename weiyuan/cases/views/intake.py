@@ -220,6 +220,7 @@ def _case_input(user: Any, form: IntakeForm, formset: Any, staff_mode: bool) -> 
         "applicant_region_code": cd["applicant_region"],
         "applicant_credit_code": cd.get("applicant_credit_code", ""),
         "priority_group": cd.get("priority_group", ""),
+        "industry": cd.get("industry", ""),
         "respondent_name": cd.get("respondent_name", ""),
         "respondent_credit_code": cd.get("respondent_credit_code", ""),
         "respondent_address": cd.get("respondent_address", ""),

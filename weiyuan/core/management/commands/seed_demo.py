@@ -17,6 +17,7 @@ from weiyuan.opinions.demo import opinions_demo_seed
 from weiyuan.panels.demo import panels_demo_seed
 from weiyuan.partners.demo import partners_demo_seed
 from weiyuan.referrals.demo import referrals_demo_seed
+from weiyuan.volunteers.demo import volunteers_demo_seed
 
 
 class Command(BaseCommand):
@@ -40,6 +41,8 @@ class Command(BaseCommand):
         self.stdout.write(feedback_demo_seed(log=lambda line: self.stderr.write(line)))
         # Budgets of last year (closed) and this year, spending entries and the expert fees of approved work.
         self.stdout.write(funds_demo_seed(log=lambda line: self.stderr.write(line)))
+        # The demo volunteer's registration with hours at the Zhejiang assistance centre, and a pending application.
+        self.stdout.write(volunteers_demo_seed(log=lambda line: self.stderr.write(line)))
 
 
 def render_summary(summary: SeedSummary) -> str:

@@ -10,11 +10,12 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
 from weiyuan.clocks.services import sweep_clocks
+from weiyuan.kpis.services import kpi_refresh
 from weiyuan.notifications.services import outbox_deliver, worker_heartbeat
 
 
 class Command(BaseCommand):
-    help = "Deliver queued notices (in-app, e-mail) and run the clock sweep periodically."
+    help = "Deliver queued notices (in-app, e-mail); periodically run the clock sweep and the KPI refresh."
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--once", action="store_true", help="deliver what is due now, then exit")
@@ -40,6 +41,10 @@ class Command(BaseCommand):
                 last_sweep = time.monotonic()
                 if any(counts.values()):
                     self.stdout.write(f"sweep: {counts}")
+                # Development has no Celery beat: the KPI aggregates follow the changes here (docs/kpis.md).
+                refreshed = kpi_refresh()
+                if refreshed.partitions:
+                    self.stdout.write(f"kpi refresh: {refreshed.partitions} partitions")
             sent = outbox_deliver(limit=opts["batch"])
             worker_heartbeat(name=opts["name"], delivered=sent)
             if sent:
