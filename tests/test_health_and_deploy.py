@@ -59,3 +59,11 @@ def test_production_settings_refuse_to_start_without_a_secret_key():
     )
     assert result.returncode != 0
     assert "WEIYUAN_SECRET_KEY" in result.stderr
+
+
+@pytest.mark.django_db
+def test_system_checks_pass_including_the_database_ones() -> None:
+    """`migrate` runs the checks that need a database (index name lengths, for one); `check` alone skips them."""
+    from django.core.management import call_command
+
+    call_command("check", databases=["default"], fail_level="ERROR")

@@ -288,3 +288,16 @@ def test_the_demo_platform_holds_the_demo_companys_notices_in_every_state(seeded
     assert PLATFORM_EMAIL in out.getvalue()
     assert "E-commerce notices: 6 demo notices" in seeded
     assert ecommerce_demo_seed(log=lambda line: None) == "E-commerce notices: demo notices already present."
+
+
+def test_the_demo_evaluation_and_statistics_read_the_demo_cases(seeded: str) -> None:
+    from weiyuan.evaluation.models import Assessment, AssessmentState, EvaluationScheme
+    from weiyuan.kpis.models import KpiMonth
+
+    scheme = EvaluationScheme.objects.get()
+    states = dict(Assessment.objects.filter(scheme=scheme).values_list("centre__code", "state"))
+    assert states["sh-assist"] == AssessmentState.FINALISED and states["zj-assist"] == AssessmentState.SUBMITTED
+    finalised = Assessment.objects.get(scheme=scheme, centre__code="sh-assist")
+    acceptance = finalised.items.get(indicator__code="acceptance")
+    assert acceptance.score is not None and acceptance.score > 0  # computed from the demo cases' KPIs
+    assert KpiMonth.objects.filter(subtree=True, centre__parent=None).exists()

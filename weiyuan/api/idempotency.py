@@ -43,6 +43,16 @@ REPLAYED_HEADER = "Idempotent-Replayed"
 MAX_KEY_LENGTH = 120
 POLL_SECONDS = 0.05
 
+
+def key_header_required(request: HttpRequest) -> None:
+    """Refuse a write without the header (422 naming it); called after the access checks, so an unseen record is
+    still 404 and a forbidden action 403."""
+    if request.headers.get(HEADER) is None:
+        raise ValidationError(
+            {HEADER: _("写操作须带 Idempotency-Key 请求头（例如一个 UUID）；重试同一操作时使用同一个键。")}
+        )
+
+
 # Declared on every idempotent operation in the OpenAPI document; the decorator reads the header itself.
 IDEMPOTENCY_OPENAPI: dict[str, list[dict[str, Any]]] = {
     "parameters": [

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Status, UploadedFile
 
 from weiyuan.access.ecommerce import EcommercePermission, has_platform_inbox, notice_create_refusal, notice_decide
-from weiyuan.api.idempotency import HEADER, idempotent
+from weiyuan.api.idempotency import idempotent, key_header_required
 from weiyuan.api.schemas import DetailOut, ValidationErrorOut
 from weiyuan.api.selectors import page_of
 from weiyuan.cases.models import Case
@@ -78,10 +78,7 @@ def key_required(permission: EcommercePermission | None) -> Callable[[Callable[.
                 decision = notice_decide(user, permission, notice)
                 if not decision:
                     raise TransitionRefused(decision.reason, status=403)
-            if request.headers.get(HEADER) is None:
-                raise ValidationError(
-                    {HEADER: _("写操作须带 Idempotency-Key 请求头（例如一个 UUID）；重试同一操作时使用同一个键。")}
-                )
+            key_header_required(request)
             return view(request, *args, **kwargs)
 
         return wrapper

@@ -107,7 +107,7 @@ class Assessment(models.Model):
     class Meta:
         ordering = ["scheme", "centre__path"]
         constraints = [models.UniqueConstraint(fields=["scheme", "centre"], name="evaluation_assessment_unique")]
-        indexes = [models.Index(fields=["scheme", "state"], name="evaluation_assessment_state_idx")]
+        indexes = [models.Index(fields=["scheme", "state"], name="evaluation_assess_state_idx")]
 
     def __str__(self) -> str:
         return f"{self.scheme_id}/{self.centre_id}"

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Status, UploadedFile
 
 from weiyuan.access.exhibitions import ExhibitionPermission, complaint_decide, station_decide
-from weiyuan.api.idempotency import HEADER, idempotent
+from weiyuan.api.idempotency import idempotent, key_header_required
 from weiyuan.api.schemas import DetailOut, ValidationErrorOut
 from weiyuan.api.selectors import page_of
 from weiyuan.cases.transitions import TransitionRefused
@@ -55,10 +55,7 @@ def key_required(permission: ExhibitionPermission) -> Callable[[Callable[..., An
                 decision = complaint_decide(user, permission, complaint)
             if not decision:
                 raise TransitionRefused(decision.reason, status=403)
-            if request.headers.get(HEADER) is None:
-                raise ValidationError(
-                    {HEADER: _("写操作须带 Idempotency-Key 请求头（例如一个 UUID）；重试同一操作时使用同一个键。")}
-                )
+            key_header_required(request)
             return view(request, *args, **kwargs)
 
         return wrapper

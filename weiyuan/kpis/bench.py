@@ -86,44 +86,23 @@ def measure_reads(*, runs: int, warmup: int) -> tuple[list[Measurement], dict[st
     province_sample = [rng.choice(provinces) for _ in range(runs + warmup + 1)]
     leaf_sample = [rng.choice(leaves) for _ in range(runs + warmup + 1)]
     dash = lambda code: reverse("kpis:dashboard", args=[code])  # noqa: E731
-    reads = [
-        timed(
-            "national dashboard, year",
-            lambda k: _get(client, f"{dash(root.code)}?period={year}"),
-            runs=runs,
-            warmup=warmup,
-        ),
-        timed(
-            "national dashboard, quarter",
-            lambda k: _get(client, f"{dash(root.code)}?period={year}-Q{1 + k % 4}"),
-            runs=runs,
-            warmup=warmup,
-        ),
-        timed(
-            "provincial dashboard, year",
-            lambda k: _get(client, f"{dash(province_sample[k])}?period={year}"),
-            runs=runs,
-            warmup=warmup,
-        ),
-        timed(
-            "centre dashboard, year",
-            lambda k: _get(client, f"{dash(leaf_sample[k])}?period={year}"),
-            runs=runs,
-            warmup=warmup,
-        ),
-        timed(
-            "ranking of centres, year",
-            lambda k: _get(client, f"{reverse('kpis:ranking')}?period={year}&metric=acceptance_rate"),
-            runs=runs,
-            warmup=warmup,
-        ),
-        timed(
+    ranking = reverse("kpis:ranking")
+    pages: list[tuple[str, Callable[[int], str]]] = [
+        ("national dashboard, year", lambda k: f"{dash(root.code)}?period={year}"),
+        ("national dashboard, quarter", lambda k: f"{dash(root.code)}?period={year}-Q{1 + k % 4}"),
+        ("provincial dashboard, year", lambda k: f"{dash(province_sample[k])}?period={year}"),
+        ("centre dashboard, year", lambda k: f"{dash(leaf_sample[k])}?period={year}"),
+        ("ranking of centres, year", lambda k: f"{ranking}?period={year}&metric=acceptance_rate"),
+        (
             "cases behind a figure, province, first page",
-            lambda k: _get(client, f"{reverse('kpis:cases', args=[province_sample[k]])}?period={year}&set=concluded"),
-            runs=runs,
-            warmup=warmup,
+            lambda k: f"{reverse('kpis:cases', args=[province_sample[k]])}?period={year}&set=concluded",
         ),
     ]
+
+    def page_reader(url: Callable[[int], str]) -> Callable[[int], Any]:
+        return lambda k: _get(client, url(k))
+
+    reads = [timed(name, page_reader(url), runs=runs, warmup=warmup) for name, url in pages]
     context = {"provinces": len(provinces), "root": root.display_name, "year": year}
     return reads, context
 

@@ -29,7 +29,7 @@ from weiyuan.access.referrals import (
 )
 from weiyuan.api import selectors as api_selectors
 from weiyuan.api import services as api_services
-from weiyuan.api.idempotency import HEADER, idempotent
+from weiyuan.api.idempotency import idempotent, key_header_required
 from weiyuan.api.schemas import CaseCreateIn, CaseDetailOut, CentreRef, CleanIn, DetailOut, ValidationErrorOut
 from weiyuan.api.selectors import page_of
 from weiyuan.cases.transitions import TransitionRefused
@@ -70,10 +70,7 @@ def key_required(permission: ReferralPermission | None = None) -> Callable[[Call
                     raise TransitionRefused(decision.reason, status=403)
             elif not is_partner_account(user):
                 raise TransitionRefused(_("只有代表合作单位的账户可以移交案件。"), status=403)
-            if request.headers.get(HEADER) is None:
-                raise ValidationError(
-                    {HEADER: _("写操作须带 Idempotency-Key 请求头（例如一个 UUID）；重试同一操作时使用同一个键。")}
-                )
+            key_header_required(request)
             return view(request, *args, **kwargs)
 
         return wrapper

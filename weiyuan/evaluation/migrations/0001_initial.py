@@ -119,7 +119,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='assessment',
-            index=models.Index(fields=['scheme', 'state'], name='evaluation_assessment_state_idx'),
+            index=models.Index(fields=['scheme', 'state'], name='evaluation_assess_state_idx'),
         ),
         migrations.AddConstraint(
             model_name='assessment',

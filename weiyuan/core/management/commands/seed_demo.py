@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 from weiyuan.cases.models import CaseState
 from weiyuan.core.demo import SeedSummary, seed_demo
 from weiyuan.ecommerce.demo import ecommerce_demo_seed
+from weiyuan.evaluation.demo import evaluation_demo_seed
 from weiyuan.experts.demo import experts_demo_seed
 from weiyuan.feedback.demo import feedback_demo_seed
 from weiyuan.funds.demo import funds_demo_seed
@@ -43,6 +44,8 @@ class Command(BaseCommand):
         self.stdout.write(funds_demo_seed(log=lambda line: self.stderr.write(line)))
         # The demo volunteer's registration with hours at the Zhejiang assistance centre, and a pending application.
         self.stdout.write(volunteers_demo_seed(log=lambda line: self.stderr.write(line)))
+        # This year's evaluation scheme, published, with one centre scored and one awaiting scoring (reads the KPIs).
+        self.stdout.write(evaluation_demo_seed(log=lambda line: self.stderr.write(line)))
 
 
 def render_summary(summary: SeedSummary) -> str:
