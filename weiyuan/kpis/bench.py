@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import resource
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -43,7 +42,6 @@ class ExportFigures:
     seconds: float
     bytes: int
     python_peak_mb: float
-    rss_growth_mb: float
 
 
 def _supervisor() -> Any:
@@ -148,14 +146,12 @@ def measure_export(fmt: str, *, rows: int = EXPORT_ROWS) -> ExportFigures:
         size = sum(len(chunk) for chunk in response.streaming_content)  # type: ignore[attr-defined,misc]
         return size, time.perf_counter() - t0
 
-    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    size, seconds = run()
-    rss_growth = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before) / 1024
+    size, seconds = run()  # timed without tracemalloc, which slows allocation
     tracemalloc.start()
     run()
     _current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    return ExportFigures(fmt, rows, seconds, size, peak / 1024 / 1024, rss_growth)
+    return ExportFigures(fmt, rows, seconds, size, peak / 1024 / 1024)
 
 
 def measure_rebuild(progress: Callable[[int], object] | None = None) -> dict[str, Any]:
@@ -209,18 +205,17 @@ def report_text(
         parts += [
             f"Full rebuild (`manage.py kpi_rebuild`, the nightly job): {rebuild['seconds']:.0f} s for "
             f"{rebuild['months']} months — {rebuild['own_rows']:,} centre rows and {rebuild['subtree_rows']:,} "
-            f"subtree rows ({rebuild['size']} with indexes).",
+            f"subtree rows ({rebuild['size']} with indexes, the previous rebuild's dead rows included until reused).",
             "",
         ]
     parts += [
         f"Incremental refresh ({len(refresh.samples_ms)} runs): p50 {refresh.p50:,.0f} ms, p95 {refresh.p95:,.0f} ms "
         f"for {refresh.name}.",
         "",
-        "| export of the cases behind a figure | rows | seconds | file | Python peak (tracemalloc) | RSS growth |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| export of the cases behind a figure | rows | seconds | file | Python peak memory (tracemalloc) |",
+        "|---|---:|---:|---:|---:|",
         *[
-            f"| {e.fmt} | {e.rows:,} | {e.seconds:.1f} | {e.bytes / 1024 / 1024:.1f} MB | "
-            f"{e.python_peak_mb:.1f} MB | {e.rss_growth_mb:.1f} MB |"
+            f"| {e.fmt} | {e.rows:,} | {e.seconds:.1f} | {e.bytes / 1024 / 1024:.1f} MB | {e.python_peak_mb:.1f} MB |"
             for e in exports
         ],
         "",

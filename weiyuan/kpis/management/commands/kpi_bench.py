@@ -52,7 +52,7 @@ class Command(BaseCommand):
             for e in exports:
                 log(
                     f"export {e.fmt}: {e.rows:,} rows in {e.seconds:.1f} s, {e.bytes / 1024 / 1024:.1f} MB, "
-                    f"Python peak {e.python_peak_mb:.1f} MB, RSS growth {e.rss_growth_mb:.1f} MB"
+                    f"Python peak {e.python_peak_mb:.1f} MB"
                 )
         except core_bench.BenchError as exc:
             raise CommandError(str(exc)) from exc
