@@ -313,3 +313,26 @@ def test_api_list_and_record(w):
         post_json(client_of(w["zj_director"]), items[1]["url"], {"reached": False, "channel": "phone"}).status_code
         == 404
     )
+
+
+def test_the_queue_exports_to_excel_and_csv_as_filtered(w, network):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    concluded_case(network, centre="zhejiang")  # another centre's visits stay out
+    record(w)
+    client = client_of(w["sh_handler"])
+    url = reverse("feedback:visits")
+    response = client.get(f"{url}?status=done&format=xlsx")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:3] == ("回访日期", "办结后天数", "案件编号")
+    assert [(r[1], r[2], r[9]) for r in rows[1:]] == [(30, w["case"].tracking_number, "是")]
+    text = b"".join(client.get(f"{url}?format=csv").streaming_content).decode("utf-8-sig")
+    pending = list(csv.reader(io.StringIO(text)))[1:]
+    assert [(r[1], r[2]) for r in pending] == [("90", w["case"].tracking_number)]
+    assert client.get(f"{url}?format=pdf").status_code == 404
+    assert client_of(w["applicant"]).get(f"{url}?format=csv").status_code == 403

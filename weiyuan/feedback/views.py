@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,7 +27,8 @@ from weiyuan.cases.models import ServiceType
 from weiyuan.cases.selectors import case_get
 from weiyuan.cases.transitions import TransitionRefused
 from weiyuan.cases.views.common import apply_service_errors, error_summary, paginate, refused
-from weiyuan.feedback import selectors, services
+from weiyuan.core.tabular import EXPORT_FORMATS, export_response
+from weiyuan.feedback import exporting, selectors, services
 from weiyuan.feedback.flow import allowed_complaint_actions
 from weiyuan.feedback.forms import ComplaintActionForm, ComplaintForm, OpenCaseForm, ReturnVisitForm, SurveyForm
 from weiyuan.feedback.models import ComplaintState, ReturnVisitState, Survey, SurveyChannel
@@ -125,13 +127,20 @@ def survey_link(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def visit_queue(request: HttpRequest) -> HttpResponse:
+def visit_queue(request: HttpRequest) -> HttpResponseBase:
     user = request.user
     if not has_return_visit_queue(user):
         return refused(request, _("回访列表仅供援助机构工作人员和监督人员查看。"), title=_("回访"))
     filters = selectors.parse_visit_filters(request.GET)
     now = timezone.now()
-    page = paginate(request, selectors.return_visit_list(user=user, filters=filters, now=now))
+    visits = selectors.return_visit_list(user=user, filters=filters, now=now)
+    fmt = request.GET.get("format")
+    if fmt:
+        if fmt not in EXPORT_FORMATS:
+            raise Http404("no such format")
+        headers, rows = exporting.visit_table(visits)
+        return export_response(f"return-visits-{filters.status or 'pending'}", fmt, headers, rows, sheet=_("回访"))
+    page = paginate(request, visits)
     return render(
         request,
         "feedback/visit_queue.html",
