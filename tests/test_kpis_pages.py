@@ -169,3 +169,28 @@ def test_query_counts_do_not_grow_with_the_centres_or_the_months(march: Any, net
     build_march(network)  # the data twice over: more rows in every month and centre
     kpi_rebuild()
     assert (count_queries(client, url), count_queries(client, ranking)) == before
+
+
+def test_the_api_gives_the_same_figures(march: Any, network: dict[str, Any]) -> None:
+    client = client_of(network["national_supervisor"])
+    body = client.get("/api/v1/kpis/centres/national?period=2026-03").json()
+    assert body["period"] == {
+        "code": "2026-03",
+        "label": "2026年3月",
+        "first_day": "2026-03-01",
+        "last_day": "2026-03-31",
+    }
+    assert body["subtree"] is True and body["kpis"]["applications"] == 7
+    assert body["kpis"]["acceptance_rate"] == pytest.approx(5 / 6)
+    assert [(c["centre"]["code"], c["kpis"]["applications"]) for c in body["children"]] == [("sh", 6), ("zj", 1)]
+    assert {r["key"]: r["applications"] for r in body["breakdowns"]["industry"]} == {"C": 6, "I": 1}
+    assert body["months"] == [
+        {"month": "2026-03", "applications": 7, "accepted": 5, "rejected": 1, "concluded": 2, "referrals": 1,
+         "expert_tasks": 0}
+    ]  # fmt: skip
+    own = client_of(network["sh_handler"]).get("/api/v1/kpis/centres/sh?period=2026-03&scope=subtree").json()
+    assert own["subtree"] is False and own["kpis"]["applications"] == 5 and own["children"] == []
+    assert client_of(network["sh_handler"]).get("/api/v1/kpis/centres/zj").status_code == 404
+    ranking = client.get("/api/v1/kpis/ranking?period=2026-03&page_size=2").json()
+    assert (ranking["count"], ranking["pages"]) == (3, 2)
+    assert [(r["position"], r["centre"]["code"]) for r in ranking["items"]] == [(1, "sh"), (2, "sh-pd")]

@@ -31,6 +31,8 @@ ROUTES: dict[str, Route] = {
     "kpis:export": Route(
         "GET", kwargs=lambda w: {"code": "sh", "table": "summary", "fmt": "csv"}, expect=case_rule(SEES_SH)
     ),
+    "api:kpis_dashboard": Route("GET", kwargs=sh, query="period=2026-Q1", expect=case_rule(SEES_SH)),
+    "api:kpis_ranking": Route("GET", query="metric=satisfaction_mean", expect=only(STAFFLIKE, otherwise=NOT_FOUND)),
 }
 
 # The Zhejiang centre: the Shanghai staff and supervisor must get 404.
@@ -40,4 +42,5 @@ OTHER_CENTRE_ROUTES: dict[str, Route] = {
     "kpis:export": Route(
         "GET", kwargs=lambda w: {"code": "zj", "table": "by-industry", "fmt": "xlsx"}, expect=case_rule(SEES_ZJ)
     ),
+    "api:kpis_dashboard": Route("GET", kwargs=zj, expect=case_rule(SEES_ZJ)),
 }
