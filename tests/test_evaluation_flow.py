@@ -239,3 +239,21 @@ def test_ranking_within_each_parent_level(network: dict[str, Any], monkeypatch: 
 def test_competition_ranking_helper() -> None:
     ranked = selectors.rank([("a", Decimal("90")), ("b", Decimal("95")), ("c", Decimal("90")), ("d", Decimal("80"))])
     assert ranked == [(1, "b"), (2, "a"), (2, "c"), (4, "d")]
+
+
+def test_the_scheme_closes_only_when_no_submitted_assessment_awaits_its_score(
+    network: dict[str, Any], monkeypatch: Any
+) -> None:
+    use_kpis(monkeypatch)
+    national = national_director(network)
+    scheme = published(network)
+    sh = assessment_of(scheme, network["shanghai"])
+    for item in sh.items.select_related("indicator"):
+        services.item_self_assess(item=item, actor=network["sh_director"], self_score="5", explanation="自评说明")
+    services.assessment_transition(assessment=sh, actor=network["sh_director"], action="submit")
+    with pytest.raises(TransitionRefused) as refused:
+        services.scheme_transition(scheme=scheme, actor=national, action="close")
+    assert "上海市知识产权维权援助中心" in str(refused.value)
+    finalise_scored(assessment_of(scheme, network["shanghai"]), national)
+    # Drafts never submitted (Zhejiang, Pudong) do not hold the closing up.
+    assert services.scheme_transition(scheme=scheme, actor=national, action="close").state == "closed"

@@ -264,8 +264,12 @@ def test_hours_pages_run_a_fixed_number_of_queries(network: dict[str, Any], serv
 
     def log(n: int) -> None:
         for _ in range(n):
+            # One entry a day: a day holds at most 24 hours over its entries.
+            day = timezone.localdate() - dt.timedelta(days=VolunteerHours.objects.filter(user=person).count())
             services.hours_log(
-                registration=serving, actor=person, data=hours(activity="case_task", case_number=case.tracking_number)
+                registration=serving,
+                actor=person,
+                data=hours(worked_on=day, activity="case_task", case_number=case.tracking_number),
             )
 
     log(1)

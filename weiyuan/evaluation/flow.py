@@ -13,6 +13,9 @@ Assessment:
     submitted -> returned    the parent level's director, with the reason
     submitted -> finalised   the parent level's director, once every manual indicator has a score
 
+Four eyes: a director of both the centre and its parent level does not return, score or finalise their own centre's
+assessment (guard `not_own_centre`).
+
 Everything happens while the scheme is published. The services check the table first; the pages list the allowed
 actions from it; `tests/test_evaluation_flow.py` walks it.
 """
@@ -33,7 +36,10 @@ from weiyuan.access.evaluation import (
     scheme_decide_manage,
     scheme_decide_view,
 )
+from weiyuan.access.policy import centre_ids_with_role
 from weiyuan.cases.transitions import TransitionRefused
+from weiyuan.core.choices import Role
+from weiyuan.core.punctuation import join_list
 from weiyuan.evaluation.models import (
     HUNDRED,
     Assessment,
@@ -65,7 +71,15 @@ def self_assessment_complete(assessment: Assessment, actor: Any) -> str:
         if i.indicator.kind == IndicatorKind.MANUAL and (i.self_score is None or not i.self_explanation.strip())
     ]
     if missing:
-        return str(_("以下人工评分指标尚未填写自评分和说明：%(codes)s。") % {"codes": "、".join(missing)})
+        return str(_("以下人工评分指标尚未填写自评分和说明：%(codes)s。") % {"codes": join_list(missing)})
+    return ""
+
+
+def not_own_centre(assessment: Assessment, actor: Any) -> str:
+    """Four eyes: a director of both the centre and its parent level does not score their own centre's
+    self-assessment (another director of the parent level does)."""
+    if assessment.centre_id in centre_ids_with_role(actor, Role.DIRECTOR):
+        return str(_("不能为本人担任负责人的机构评分，请由上级机构的其他负责人评分。"))
     return ""
 
 
@@ -76,7 +90,23 @@ def scoring_complete(assessment: Assessment, actor: Any) -> str:
         if i.indicator.kind == IndicatorKind.MANUAL and i.reviewed_at is None
     ]
     if missing:
-        return str(_("以下人工评分指标尚未评分：%(codes)s。") % {"codes": "、".join(missing)})
+        return str(_("以下人工评分指标尚未评分：%(codes)s。") % {"codes": join_list(missing)})
+    return ""
+
+
+def none_awaiting_scoring(scheme: EvaluationScheme, actor: Any) -> str:
+    """Results are published on closing: a self-assessment still waiting for its score would be published without
+    one. (Drafts never submitted are closed as they are: the centre took no part.)"""
+    waiting = [
+        a.centre.display_name
+        for a in scheme.assessments.filter(state=AssessmentState.SUBMITTED)
+        .select_related("centre")
+        .order_by("centre__path")[:5]
+    ]
+    if waiting:
+        return str(
+            _("以下机构的自评已提交、尚未评分，评分后才能结束评价：%(centres)s。") % {"centres": join_list(waiting)}
+        )
     return ""
 
 
@@ -114,7 +144,13 @@ TRANSITIONS: tuple[AssessmentTransition, ...] = (
         guards=(scheme_open, self_assessment_complete),
     ),
     AssessmentTransition(
-        "return", (S.SUBMITTED,), S.RETURNED, P.EVALUATION_SCORE, _("退回修改"), "reason", (scheme_open,)
+        "return",
+        (S.SUBMITTED,),
+        S.RETURNED,
+        P.EVALUATION_SCORE,
+        _("退回修改"),
+        "reason",
+        (scheme_open, not_own_centre),
     ),
     AssessmentTransition(
         "finalise",
@@ -122,7 +158,7 @@ TRANSITIONS: tuple[AssessmentTransition, ...] = (
         S.FINALISED,
         P.EVALUATION_SCORE,
         _("确认定分"),
-        guards=(scheme_open, scoring_complete),
+        guards=(scheme_open, not_own_centre, scoring_complete),
     ),
 )
 TRANSITIONS_BY_ACTION: dict[str, AssessmentTransition] = {t.action: t for t in TRANSITIONS}
@@ -177,7 +213,9 @@ class SchemeTransition:
 
 SCHEME_TRANSITIONS: tuple[SchemeTransition, ...] = (
     SchemeTransition("publish", (SchemeState.DRAFT,), SchemeState.PUBLISHED, _("发布方案"), (weights_sum_to_hundred,)),
-    SchemeTransition("close", (SchemeState.PUBLISHED,), SchemeState.CLOSED, _("结束评价并公布结果")),
+    SchemeTransition(
+        "close", (SchemeState.PUBLISHED,), SchemeState.CLOSED, _("结束评价并公布结果"), (none_awaiting_scoring,)
+    ),
 )
 SCHEME_TRANSITIONS_BY_ACTION = {t.action: t for t in SCHEME_TRANSITIONS}
 

@@ -18,6 +18,7 @@ from weiyuan.access.evaluation import (
     scheme_decide_view,
     scheme_scope_q,
 )
+from weiyuan.evaluation.formulas import evaluate_formula
 from weiyuan.evaluation.models import (
     Assessment,
     AssessmentFile,
@@ -74,12 +75,29 @@ def assessment_get(*, user: Any, pk: int) -> Assessment:
 
 
 def assessment_items(assessment: Assessment) -> list[AssessmentItem]:
+    """The items with their indicator and files; each with `reason_shown`, why a formula indicator was not
+    computable, in the language of the page (see `shown_reason`)."""
     files = Prefetch("files", queryset=AssessmentFile.objects.select_related("evidence").order_by("added_at", "id"))
-    return list(
+    items = list(
         assessment.items.select_related("indicator", "reviewed_by")
         .prefetch_related(files)
         .order_by("indicator__position", "indicator__code")
     )
+    for item in items:
+        item.reason_shown = shown_reason(item)  # type: ignore[attr-defined]
+    return items
+
+
+def shown_reason(item: AssessmentItem) -> str:
+    """The stored reason is in the language of whoever submitted; the formula is computed again from the KPI values
+    kept on the item (the same inputs give the same result), so an English page reads it in English."""
+    if item.computable is not False or not item.indicator.formula:
+        return item.not_computable_reason
+    values = (item.kpi_snapshot or {}).get("values")
+    if not isinstance(values, dict):
+        return item.not_computable_reason
+    result = evaluate_formula(item.indicator.formula, kpis=values, max_score=item.indicator.max_score)
+    return result.reason or item.not_computable_reason
 
 
 def item_get(*, assessment: Assessment, pk: int) -> AssessmentItem:

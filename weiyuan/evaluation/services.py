@@ -16,7 +16,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -32,7 +32,12 @@ from weiyuan.audit.services import audit_record
 from weiyuan.cases.services.common import centre_staff
 from weiyuan.cases.transitions import TransitionRefused
 from weiyuan.core.choices import Role
-from weiyuan.evaluation.flow import SELF_EDITABLE, check_assessment_transition, check_scheme_transition
+from weiyuan.evaluation.flow import (
+    SELF_EDITABLE,
+    check_assessment_transition,
+    check_scheme_transition,
+    not_own_centre,
+)
 from weiyuan.evaluation.formulas import evaluate_formula, validate_formula
 from weiyuan.evaluation.models import (
     Assessment,
@@ -94,10 +99,11 @@ def parse_decimal(value: Any, field: str, *, minimum: Decimal, maximum: Decimal,
         raise ValidationError({field: _("请填写%(label)s。") % {"label": label}})
     try:
         number = Decimal(text)
+        if not number.is_finite():  # NaN, Infinity
+            raise InvalidOperation
     except InvalidOperation:
         raise ValidationError({field: _("%(label)s应为数字，例如 8 或 7.5。") % {"label": label}}) from None
-    if not number.is_finite() or number != number.quantize(Decimal("0.01")):
-        raise ValidationError({field: _("%(label)s最多保留两位小数。") % {"label": label}})
+    # The range first: quantize() of a number like 1e30 has more digits than the context holds (InvalidOperation).
     if not minimum <= number <= maximum:
         raise ValidationError(
             {
@@ -105,6 +111,8 @@ def parse_decimal(value: Any, field: str, *, minimum: Decimal, maximum: Decimal,
                 % {"label": label, "min": plain(minimum), "max": plain(maximum)}
             }
         )
+    if number != number.quantize(Decimal("0.01")):
+        raise ValidationError({field: _("%(label)s最多保留两位小数。") % {"label": label}})
     return number.quantize(Decimal("0.01"))
 
 
@@ -133,14 +141,19 @@ def scheme_create(*, actor: Any, year: Any, title: Any, description: Any = "") -
         errors.update({k: v[0] for k, v in exc.message_dict.items()})
     if errors:
         raise ValidationError(errors)
-    scheme = EvaluationScheme.objects.create(
-        year=year,
-        title=title,
-        description=description,
-        organiser_id=organisers[0],
-        created_by=actor,
-        created_at=timezone.now(),
-    )
+    try:
+        # A double submit (or two directors at once) passes the check above twice; the unique year settles it.
+        with transaction.atomic():
+            scheme = EvaluationScheme.objects.create(
+                year=year,
+                title=title,
+                description=description,
+                organiser_id=organisers[0],
+                created_by=actor,
+                created_at=timezone.now(),
+            )
+    except IntegrityError:
+        raise ValidationError({"year": _("%(year)s 年度的评价方案已存在。") % {"year": year}}) from None
     _audit(actor, "evaluation.scheme.create", scheme, scheme.organiser_id, after={"year": year, "title": scheme.title})
     return scheme
 
@@ -229,6 +242,9 @@ def indicator_save(
     and the message is put on the `formula` field."""
     scheme = EvaluationScheme.objects.select_for_update().get(pk=scheme.pk)
     _require_draft_manager(scheme, actor)
+    if indicator is not None:
+        # Read again under the scheme's lock: saving a copy deleted meanwhile would insert it again.
+        indicator = _indicator_of(scheme, indicator)
     cleaned = _clean_indicator(scheme, data, indicator)
     before = None
     if indicator is None:
@@ -250,10 +266,18 @@ def indicator_save(
     return indicator
 
 
+def _indicator_of(scheme: EvaluationScheme, indicator: Indicator) -> Indicator:
+    found = scheme.indicators.filter(pk=indicator.pk).first()
+    if found is None:
+        raise TransitionRefused(_("找不到该指标，可能已被删除。"), status=404)
+    return found
+
+
 @transaction.atomic
 def indicator_delete(*, indicator: Indicator, actor: Any) -> None:
     scheme = EvaluationScheme.objects.select_for_update().get(pk=indicator.scheme_id)
     _require_draft_manager(scheme, actor)
+    indicator = _indicator_of(scheme, indicator)  # a double submit deletes (and records) once
     _audit(actor, "evaluation.indicator.delete", indicator, scheme.organiser_id, before={"code": indicator.code})
     indicator.delete()
 
@@ -433,6 +457,9 @@ def item_review(*, item: AssessmentItem, actor: Any, score: Any, comment: Any) -
         raise TransitionRefused(
             _("评价当前状态为「%(state)s」，不能评分。") % {"state": assessment.get_state_display()}
         )
+    own = not_own_centre(assessment, actor)
+    if own:
+        raise TransitionRefused(own)
     item = AssessmentItem.objects.select_related("indicator").get(pk=item.pk)
     manual = item.indicator.kind == IndicatorKind.MANUAL
     errors: dict[str, list[str]] = {}

@@ -27,7 +27,12 @@ from weiyuan.access.evaluation import (
 from weiyuan.cases.transitions import TransitionRefused
 from weiyuan.cases.views.common import apply_service_errors, error_summary, paginate, refused
 from weiyuan.evaluation import reporting, selectors, services
-from weiyuan.evaluation.flow import SELF_EDITABLE, allowed_assessment_actions, allowed_scheme_actions
+from weiyuan.evaluation.flow import (
+    SELF_EDITABLE,
+    allowed_assessment_actions,
+    allowed_scheme_actions,
+    not_own_centre,
+)
 from weiyuan.evaluation.forms import ActionForm, FileForm, IndicatorForm, ReviewForm, SchemeForm, SelfForm
 from weiyuan.evaluation.models import Assessment, AssessmentItem, AssessmentState, EvaluationScheme, SchemeState
 from weiyuan.evidence.views import content_disposition, file_response
@@ -257,7 +262,10 @@ def _item_context(request: HttpRequest, assessment: Assessment, item: Assessment
         "assessment": assessment,
         "item": item,
         "may_self": may_self and open_ and assessment.state in SELF_EDITABLE,
-        "may_score": may_score and open_ and assessment.state == AssessmentState.SUBMITTED,
+        "may_score": may_score
+        and open_
+        and assessment.state == AssessmentState.SUBMITTED
+        and not not_own_centre(assessment, user),
         "sees_result": bool(evaluation_decide(user, P.EVALUATION_VIEW_RESULT, assessment)),
         "self_form": extra.pop("self_form", None)
         or SelfForm(initial={"self_score": item.self_score, "self_explanation": item.self_explanation}),

@@ -193,8 +193,13 @@ def _hours_form(registration: VolunteerRegistration, user: Any, data: Any = None
 def log_hours(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     registration = selectors.registration_get(user=user, pk=pk)
+    decision = volunteer_decide(user, P.LOG_HOURS, registration)
+    if not decision:
+        return refused(request, decision.reason, title=_("登记服务时长"))
     form = _hours_form(registration, user, request.POST)
-    valid = form.is_valid()
+    if not form.is_valid():
+        # Nothing is written for a form that did not parse: an entry saved behind a 400 would be logged again.
+        return _detail_page(request, registration, status=400, hours_form=form)
     d = form.cleaned_data
     data = services.HoursInput(
         worked_on=d.get("worked_on"),
@@ -209,8 +214,6 @@ def log_hours(request: HttpRequest, pk: int) -> HttpResponse:
         return refused(request, exc.reason, exc.status, title=_("登记服务时长"))
     except ValidationError as exc:
         apply_service_errors(exc, form)
-        return _detail_page(request, registration, status=400, hours_form=form)
-    if not valid:
         return _detail_page(request, registration, status=400, hours_form=form)
     messages.success(request, _("服务时长已登记，待确认。"))
     return redirect("volunteers:detail", pk=pk)
@@ -300,7 +303,10 @@ def qualification_delete(request: HttpRequest, pk: int) -> HttpResponse:
     if not qualification_manage_decide(request.user, qualification.centre_id):
         raise Http404("qualification not found")
     code = Centre.objects.filter(pk=qualification.centre_id).values_list("code", flat=True).get()
-    services.qualification_remove(qualification=qualification, actor=request.user)
+    try:
+        services.qualification_remove(qualification=qualification, actor=request.user)
+    except TransitionRefused:
+        raise Http404("qualification not found") from None
     messages.success(request, _("资质已删除。"))
     return redirect("training:roster", code=code)
 

@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -70,10 +71,10 @@ def hours_log(*, registration: VolunteerRegistration, actor: Any, data: HoursInp
     if not decision:
         seen = bool(volunteer_decide(actor, P.VIEW, registration))
         raise TransitionRefused(decision.reason, status=403 if seen else 404)
-    # The row lock orders this against a suspension or end running at the same moment.
-    registration = (
-        VolunteerRegistration.objects.select_for_update(of=("self",)).select_related("centre").get(pk=registration.pk)
-    )
+    # The row locks order this against a suspension or end running at the same moment and against another entry of
+    # the same person (at any of their centres: the day's total below), always in the same order.
+    list(VolunteerRegistration.objects.select_for_update().filter(user=actor).order_by("pk").values_list("pk"))
+    registration = VolunteerRegistration.objects.select_related("centre").get(pk=registration.pk)
     if registration.state != RegistrationState.APPROVED:
         raise TransitionRefused(
             _("只有服务中的志愿者可以登记时长（当前状态：%(state)s）。") % {"state": registration.get_state_display()}
@@ -87,6 +88,17 @@ def hours_log(*, registration: VolunteerRegistration, actor: Any, data: HoursInp
     elif data.worked_on < today - dt.timedelta(days=MAX_DAYS_BACK):
         errors["worked_on"] = _("只能登记 %(n)s 天以内的服务。") % {"n": MAX_DAYS_BACK}
     hours = parse_day_hours(data.hours, errors)
+    if "hours" not in errors and "worked_on" not in errors and data.worked_on is not None:
+        # A day has 24 hours whatever the number of entries (a double submit is caught here too).
+        same_day = VolunteerHours.objects.filter(user=actor, worked_on=data.worked_on).exclude(
+            state=HoursState.REJECTED
+        )
+        logged = same_day.aggregate(total=Sum("hours"))["total"] or Decimal(0)
+        if logged + hours > MAX_DAY:
+            errors["hours"] = _("%(day)s 已登记 %(logged)s 小时，同一天合计不能超过 24 小时。") % {
+                "day": data.worked_on.isoformat(),
+                "logged": logged,
+            }
     if data.activity not in ActivityKind.values:
         errors["activity"] = _("请选择服务类型。")
     description = text(errors, "description", data.description, max_length=300)

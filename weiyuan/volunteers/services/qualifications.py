@@ -96,6 +96,11 @@ def qualification_add(
 @transaction.atomic
 def qualification_remove(*, qualification: StaffQualification, actor: Any) -> None:
     _require(actor, qualification.centre_id)
+    # Locked, so that a double submit records one deletion: the second finds nothing (404).
+    locked = StaffQualification.objects.select_for_update().filter(pk=qualification.pk).first()
+    if locked is None:
+        raise TransitionRefused(_("找不到该机构的人员资质。"), status=404)
+    qualification = locked
     snapshot = {"user": qualification.user_id, "kind": qualification.kind, "number": qualification.number}
     audit(actor, "volunteers.qualification.delete", qualification, qualification.centre_id, before=snapshot)
     # The certificate file stays as evidence (its row is protected and its download was audited).
