@@ -24,6 +24,7 @@ BOTH_DATABASES = frozenset(
         "test_knowledge_items_demo",
         "test_knowledge_items_search_text",
         "test_knowledge_laws",
+        "test_kpis_consistency",
         "test_kpis_formulas",
         "test_marks_api",
         "test_marks_groups",

@@ -135,7 +135,8 @@ def children_rows(user: Any, centre: Any, period: Period) -> list[dict[str, Any]
 
     if not supervises(user, centre):
         return []
-    children = list(Centre.objects.filter(parent=centre).order_by("path"))
+    # Administrative-division order (GB/T 2260 codes: Beijing, Tianjin, … Shanghai, Jiangsu, Zhejiang, …).
+    children = list(Centre.objects.filter(parent=centre).order_by("region_id", "code"))
     ids = [c.pk for c in children]
     aggs = headline_figures(KpiMonth.objects.filter(centre_id__in=ids, subtree=True, month__in=period.months))
     now = {
@@ -238,7 +239,7 @@ def ranking(period: Period, metric: str) -> list[dict[str, Any]]:
                 "kpis": {m: _metric(sums, m)[0] for m in RANKING_METRICS},
             }
         )
-    rows.sort(key=lambda r: (not r["ranked"], -(r["value"] or 0), r["centre"].path))
+    rows.sort(key=lambda r: (not r["ranked"], -(r["value"] or 0), r["centre"].code))
     # Competition ranking: equal values share a place and the next place is skipped (1, 2, 2, 4).
     previous: float | None = None
     position = 0
@@ -294,7 +295,7 @@ def _dimension_q(dimension: str, key: str) -> Q:
     if dimension == "service_type":
         return Q(service_type__code=key)
     if dimension == "region":
-        return Q(applicant_region_id__startswith=key[:2]) if key else Q(applicant_region__isnull=True)
+        return Q(applicant_region__code__startswith=key[:2]) if key else Q(applicant_region__isnull=True)
     return Q(**{dimension: key})
 
 

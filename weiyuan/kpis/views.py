@@ -3,6 +3,7 @@ centres, the cases behind a figure, and the Excel/CSV export of every table. Thi
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -22,6 +23,7 @@ from weiyuan.kpis.labels import dimension_titles, labeller
 from weiyuan.kpis.periods import parse_period, period_choices
 
 RANKING_PAGE_SIZE = 50
+KEY_PATTERN = re.compile(r"[\w-]{0,40}", re.ASCII)
 
 
 def _board(request: HttpRequest, code: str) -> selectors.Dashboard:
@@ -165,6 +167,8 @@ def cases(request: HttpRequest, code: str) -> HttpResponseBase:
     dimension = request.GET.get("dim", "")
     dimension = dimension if dimension in DIMENSIONS else ""
     key = request.GET.get("key", "") if dimension else ""
+    if not KEY_PATTERN.fullmatch(key):
+        raise Http404("no such key")  # stored keys are codes: letters, digits, "_" and "-"
     qs = selectors.drill_cases(request.user, centre, period, subtree=subtree, which=which, dimension=dimension, key=key)
     fmt = request.GET.get("format")
     if fmt:
