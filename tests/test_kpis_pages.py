@@ -151,6 +151,7 @@ def test_english_dashboard(march: Any, network: dict[str, Any]) -> None:
     client.cookies["django_language"] = "en"
     page = dashboard(client, "national", "period=2026-03").content.decode()
     assert "Applications" in page and "Manufacturing" in page
+    assert "Shanghai" in dashboard(client, "national", "period=2026-03").context["charts"]["regions"]["names"]
 
 
 def count_queries(client: Client, url: str) -> int:

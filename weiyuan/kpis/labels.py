@@ -29,6 +29,7 @@ def labeller(dimension: str) -> Callable[[str], str]:
     from weiyuan.clocks.rules import RULES
     from weiyuan.core.choices import Channel, Industry, IPType, PriorityGroup
     from weiyuan.network.models import Region
+    from weiyuan.network.provinces import province_name
     from weiyuan.partners.models import OrganisationKind
     from weiyuan.referrals.models import OutcomeKind, ReferralState
 
@@ -36,7 +37,9 @@ def labeller(dimension: str) -> Callable[[str], str]:
         names = {st.code: st.display_name for st in ServiceType.objects.all()}
         base: Callable[[str], str] = lambda key: names.get(key, key)  # noqa: E731
     elif dimension == "region":
-        provinces = dict(Region.objects.filter(level=1).values_list("code", "name"))
+        provinces = {
+            code: province_name(code, name) for code, name in Region.objects.filter(level=1).values_list("code", "name")
+        }
         base = lambda key: provinces.get(key, key)  # noqa: E731
     elif dimension == "clock":
         base = lambda key: str(RULES[key].label) if key in RULES else key  # noqa: E731
