@@ -322,48 +322,58 @@ def assessment_url(assessment: Assessment) -> str:
     return reverse("evaluation:assessment", kwargs={"pk": assessment.pk})
 
 
+def _item_post(
+    request: HttpRequest, pk: int, item_pk: int, form_class: Any, form_key: str, title: str, save: Any
+) -> HttpResponse:
+    """One item's form (self-assessment or review): the service call with the cleaned values, then the item (or the
+    page) again, with the service's refusal or its field errors."""
+    assessment = selectors.assessment_get(user=request.user, pk=pk)
+    item = selectors.item_get(assessment=assessment, pk=item_pk)
+    form = form_class(request.POST)
+    form.is_valid()
+    try:
+        save(item, form.cleaned_data)
+    except TransitionRefused as exc:
+        return refused(request, exc.reason, exc.status, title=title)
+    except ValidationError as exc:
+        apply_service_errors(exc, form)
+        return _item_response(request, assessment, item, 400, **{form_key: form})
+    return _item_response(request, assessment, item, 200)
+
+
 @login_required
 @require_POST
 def item_self(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
-    assessment = selectors.assessment_get(user=request.user, pk=pk)
-    item = selectors.item_get(assessment=assessment, pk=item_pk)
-    form = SelfForm(request.POST)
-    form.is_valid()
-    try:
-        services.item_self_assess(
+    return _item_post(
+        request,
+        pk,
+        item_pk,
+        SelfForm,
+        "self_form",
+        _("自评"),
+        lambda item, data: services.item_self_assess(
             item=item,
             actor=request.user,
-            self_score=form.cleaned_data.get("self_score"),
-            explanation=form.cleaned_data.get("self_explanation"),
-        )
-    except TransitionRefused as exc:
-        return refused(request, exc.reason, exc.status, title=_("自评"))
-    except ValidationError as exc:
-        apply_service_errors(exc, form)
-        return _item_response(request, assessment, item, 400, self_form=form)
-    return _item_response(request, assessment, item, 200)
+            self_score=data.get("self_score"),
+            explanation=data.get("self_explanation"),
+        ),
+    )
 
 
 @login_required
 @require_POST
 def item_review(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
-    assessment = selectors.assessment_get(user=request.user, pk=pk)
-    item = selectors.item_get(assessment=assessment, pk=item_pk)
-    form = ReviewForm(request.POST)
-    form.is_valid()
-    try:
-        services.item_review(
-            item=item,
-            actor=request.user,
-            score=form.cleaned_data.get("score"),
-            comment=form.cleaned_data.get("review_comment"),
-        )
-    except TransitionRefused as exc:
-        return refused(request, exc.reason, exc.status, title=_("评分"))
-    except ValidationError as exc:
-        apply_service_errors(exc, form)
-        return _item_response(request, assessment, item, 400, review_form=form)
-    return _item_response(request, assessment, item, 200)
+    return _item_post(
+        request,
+        pk,
+        item_pk,
+        ReviewForm,
+        "review_form",
+        _("评分"),
+        lambda item, data: services.item_review(
+            item=item, actor=request.user, score=data.get("score"), comment=data.get("review_comment")
+        ),
+    )
 
 
 @login_required
