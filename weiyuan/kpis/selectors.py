@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Max, Q, QuerySet, Sum
 from django.db.models.fields.json import KeyTransform
 from django.http import Http404
 from django.utils import timezone
@@ -83,7 +83,9 @@ def headline(centre_id: int, months: list[dt.date], subtree: bool) -> Agg:
 def current(centre_id: int, subtree: bool) -> dict[str, Any]:
     row = KpiCurrent.objects.filter(centre_id=centre_id, subtree=subtree).first()
     if row is None:
-        return {"open_cases": 0, "overdue_clocks": 0, "refreshed_at": None}
+        # No row: nothing open nor overdue there. Every row of a refresh bears the same time, so any row tells it.
+        refreshed_at = KpiCurrent.objects.aggregate(at=Max("refreshed_at"))["at"]
+        return {"open_cases": 0, "overdue_clocks": 0, "refreshed_at": refreshed_at}
     return {"open_cases": row.open_cases, "overdue_clocks": row.overdue_clocks, "refreshed_at": row.refreshed_at}
 
 

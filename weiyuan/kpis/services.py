@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -22,6 +23,7 @@ from django.utils import timezone
 from weiyuan.kpis.aggregate import COUNTERS, Agg, empty, is_empty, merge_into, month_start, months_between, next_month
 from weiyuan.kpis.compute import Collector, Key
 from weiyuan.kpis.models import KpiCurrent, KpiDirty, KpiMonth
+from weiyuan.kpis.signals import mark
 from weiyuan.kpis.workdays import WorkingDayIndex
 
 ADVISORY_LOCK = 7_004_001  # any constant shared by every refresher
@@ -133,13 +135,27 @@ def current_refresh(now: dt.datetime | None = None) -> int:
     return len(totals)
 
 
-def _locked() -> bool:
-    """Take the refresh lock for this transaction; False when another refresher holds it."""
+@contextmanager
+def _refresh_lock(*, wait: bool) -> Iterator[bool]:
+    """One refresh or rebuild at a time: a PostgreSQL session-level advisory lock, held across the claim's own short
+    transaction and the recomputation's (SQLite serialises writers anyway). Yields False when another holds it and
+    `wait` is not set."""
     if connection.vendor != "postgresql":
-        return True
+        yield True
+        return
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [ADVISORY_LOCK])
-        return bool(cursor.fetchone()[0])
+        if wait:
+            cursor.execute("SELECT pg_advisory_lock(%s)", [ADVISORY_LOCK])
+            held = True
+        else:
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", [ADVISORY_LOCK])
+            held = bool(cursor.fetchone()[0])
+    try:
+        yield held
+    finally:
+        if held:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [ADVISORY_LOCK])
 
 
 def _claim(limit: int) -> list[tuple[int, dt.date]]:
@@ -157,21 +173,30 @@ def _claim(limit: int) -> list[tuple[int, dt.date]]:
 
 
 def kpi_refresh(*, limit: int = 20_000, now: dt.datetime | None = None) -> RefreshReport:
+    """The claim commits on its own, at once: a write marking a claimed partition meanwhile adds a new mark instead
+    of waiting on the deleted one until the recomputation commits (the next run takes it). If the recomputation
+    fails, the claimed marks are put back."""
     started = timezone.now()
-    with transaction.atomic():
-        if not _locked():
+    with _refresh_lock(wait=False) as held:
+        if not held:
             return RefreshReport(0, 0, 0, 0, 0.0, skipped=True)
-        claimed = _claim(limit)
+        with transaction.atomic():
+            claimed = _claim(limit)
         by_month: dict[dt.date, set[int]] = defaultdict(set)
         for centre_id, month in claimed:
             by_month[month].add(centre_id)
-        workdays = WorkingDayIndex()
         own = subtree = 0
-        for month, centre_ids in sorted(by_month.items()):
-            result = Collector(month, next_month(month), centre_ids, workdays=workdays).run()
-            own += _write_own(result, month, centre_ids)
-            subtree += _rollup([month], centre_ids)
-        current_refresh(now)
+        try:
+            with transaction.atomic():
+                workdays = WorkingDayIndex()
+                for month, centre_ids in sorted(by_month.items()):
+                    result = Collector(month, next_month(month), centre_ids, workdays=workdays).run()
+                    own += _write_own(result, month, centre_ids)
+                    subtree += _rollup([month], centre_ids)
+                current_refresh(now)
+        except Exception:
+            mark(set(claimed))
+            raise
     seconds = (timezone.now() - started).total_seconds()
     return RefreshReport(len(claimed), len(by_month), own, subtree, seconds)
 
@@ -196,15 +221,25 @@ def source_rows_estimate() -> int:
 def kpi_rebuild(*, progress: Callable[[int], object] | None = None, centres_per_pass: int = 100) -> RefreshReport:
     """Recompute every own and subtree row from the sources, a slice of centres at a time (each pass reads those
     centres' rows through their indexes and holds only their months in memory). One transaction: readers see the
-    old rows until it commits."""
-    from weiyuan.network.models import Centre
+    old rows until it commits. It waits for a refresh in progress (a few seconds) rather than skipping: the nightly
+    run is the only one that brings in what time alone changes, and a refresh runs every few minutes."""
 
     started = timezone.now()
-    span = data_span()
-    with transaction.atomic():
-        if not _locked():
-            return RefreshReport(0, 0, 0, 0, 0.0, skipped=True)
+    with _refresh_lock(wait=True):
+        # The marks go first, in their own short transaction (as a refresh claims them): a write meanwhile adds a
+        # new mark rather than waiting for the whole rebuild, and the next refresh takes it.
         KpiDirty.objects.filter(marked_at__lte=started).delete()
+        report = _rebuild_all(progress, centres_per_pass)
+    _vacuum()
+    return RefreshReport(0, report[0], report[1], report[2], (timezone.now() - started).total_seconds())
+
+
+def _rebuild_all(progress: Callable[[int], object] | None, centres_per_pass: int) -> tuple[int, int, int]:
+    """(months, own rows, subtree rows): the rebuild's one transaction."""
+    from weiyuan.network.models import Centre
+
+    with transaction.atomic():
+        span = data_span()
         KpiMonth.objects.all().delete()
         own = subtree = 0
         months: list[dt.date] = []
@@ -221,9 +256,7 @@ def kpi_rebuild(*, progress: Callable[[int], object] | None = None, centres_per_
                 own += len(rows)
             subtree = _rollup(months, None)
         current_refresh()
-    _vacuum()
-    seconds = (timezone.now() - started).total_seconds()
-    return RefreshReport(0, len(months), own, subtree, seconds)
+    return len(months), own, subtree
 
 
 def _vacuum() -> None:
