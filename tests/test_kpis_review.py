@@ -138,7 +138,7 @@ def test_the_english_pages_show_no_untranslated_text(march: Any, network: dict[s
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the advisory lock is PostgreSQL's")
 def test_the_rebuild_waits_for_a_refresh_instead_of_skipping(network: dict[str, Any]) -> None:
-    # No rebuild before this one in the test: the lock is transaction-scoped and the test's transaction would keep it.
+    # Another connection holds the session-level lock, as a refresh in progress elsewhere does.
     build_march(network)
     other = connection.copy()
     other.inc_thread_sharing()
