@@ -4,6 +4,7 @@ actions, and the audited download of files. The public notice of Art. 44: `publi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -217,114 +218,105 @@ def _form_error(request: HttpRequest, notice: Notice, name: str, form: Any, exc:
     return _detail(request, notice, status=400, **{name: form, f"{name}_errors": error_summary(form)})
 
 
-@login_required
-@require_POST
-def listings_add(request: HttpRequest, pk: int) -> HttpResponse:
+def _notice_post(
+    request: HttpRequest,
+    pk: int,
+    permission: EcommercePermission,
+    act: Callable[[Notice, Any, dict[str, Any]], str],
+    *,
+    form: Any = None,
+    form_name: str = "",
+    strict: bool = False,
+) -> HttpResponse:
+    """One action on a notice from its page: access (404 unseen, 403 refused), the form (`strict`: its own errors
+    answer 400 before the service runs; otherwise the service names the fields), the service call `act`, which
+    returns the success message, then back to the notice."""
     user = request.user
     notice = selectors.notice_get(user=user, pk=pk)
-    denied = _denied(request, notice, P.EDIT)
+    denied = _denied(request, notice, permission)
     if denied:
         return denied
-    form = ListingsForm(request.POST, request.FILES)
-    form.is_valid()
+    data: dict[str, Any] = {}
+    if form is not None:
+        if not form.is_valid() and strict:
+            return _detail(request, notice, status=400, **{form_name: form, f"{form_name}_errors": error_summary(form)})
+        data = form.cleaned_data
     try:
-        upload = form.cleaned_data.get("file")
-        if upload is not None:
-            parsed = listing_rows.parse_upload(upload.name or "", upload.read())
-        else:
-            parsed = listing_rows.parse_text(form.cleaned_data.get("text", ""))
-        added = services.notice_listings_add(notice=notice, actor=user, parsed=parsed)
+        message = act(notice, user, data)
     except TransitionRefused as exc:
         return _refusal(request, exc)
     except ValidationError as exc:
-        return _form_error(request, notice, "listings_form", form, exc)
-    messages.success(request, _("已添加 %(n)s 条链接。") % {"n": len(added)})
+        if form is None:
+            raise
+        return _form_error(request, notice, form_name, form, exc)
+    messages.success(request, message)
     return redirect("ecommerce:detail", pk=notice.pk)
+
+
+def _add_listings(notice: Notice, user: Any, data: dict[str, Any]) -> str:
+    upload = data.get("file")
+    if upload is not None:
+        parsed = listing_rows.parse_upload(upload.name or "", upload.read())
+    else:
+        parsed = listing_rows.parse_text(data.get("text", ""))
+    added = services.notice_listings_add(notice=notice, actor=user, parsed=parsed)
+    return _("已添加 %(n)s 条链接。") % {"n": len(added)}
+
+
+@login_required
+@require_POST
+def listings_add(request: HttpRequest, pk: int) -> HttpResponse:
+    form = ListingsForm(request.POST, request.FILES)
+    return _notice_post(request, pk, P.EDIT, _add_listings, form=form, form_name="listings_form")
+
+
+def _add_documents(notice: Notice, user: Any, data: dict[str, Any]) -> str:
+    services.notice_documents_add(notice=notice, actor=user, kind=data["kind"], uploads=data["files"])
+    return _("文件已上传。")
 
 
 @login_required
 @require_POST
 def documents_add(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
-    notice = selectors.notice_get(user=user, pk=pk)
-    denied = _denied(request, notice, P.EDIT)
-    if denied:
-        return denied
     form = DocumentsForm(request.POST, request.FILES)
-    if not form.is_valid():
-        return _detail(request, notice, status=400, documents_form=form, documents_form_errors=error_summary(form))
-    try:
-        services.notice_documents_add(
-            notice=notice, actor=user, kind=form.cleaned_data["kind"], uploads=form.cleaned_data["files"]
-        )
-    except TransitionRefused as exc:
-        return _refusal(request, exc)
-    except ValidationError as exc:
-        return _form_error(request, notice, "documents_form", form, exc)
-    messages.success(request, _("文件已上传。"))
-    return redirect("ecommerce:detail", pk=notice.pk)
+    return _notice_post(request, pk, P.EDIT, _add_documents, form=form, form_name="documents_form", strict=True)
+
+
+def _send(notice: Notice, user: Any, data: dict[str, Any]) -> str:
+    services.notice_send(notice=notice, actor=user)
+    return _("通知已发送至%(platform)s。") % {"platform": notice.platform.display_name}
 
 
 @login_required
 @require_POST
 def notice_send(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
-    notice = selectors.notice_get(user=user, pk=pk)
-    denied = _denied(request, notice, P.SEND)
-    if denied:
-        return denied
-    try:
-        services.notice_send(notice=notice, actor=user)
-    except TransitionRefused as exc:
-        return _refusal(request, exc)
-    messages.success(request, _("通知已发送至%(platform)s。") % {"platform": notice.platform.display_name})
-    return redirect("ecommerce:detail", pk=notice.pk)
+    return _notice_post(request, pk, P.SEND, _send)
+
+
+def _measures(notice: Notice, user: Any, data: dict[str, Any]) -> str:
+    done = listing_services.measures_record_many(
+        notice=notice, actor=user, positions=data.get("positions") or [], measures=data.get("measures") or []
+    )
+    return _("已对 %(n)s 条链接采取措施。") % {"n": len(done)}
 
 
 @login_required
 @require_POST
 def measures_many(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
-    notice = selectors.notice_get(user=user, pk=pk)
-    denied = _denied(request, notice, P.HANDLE)
-    if denied:
-        return denied
     form = ManyMeasuresForm(request.POST)
-    form.is_valid()
-    try:
-        done = listing_services.measures_record_many(
-            notice=notice,
-            actor=user,
-            positions=form.cleaned_data.get("positions") or [],
-            measures=form.cleaned_data.get("measures") or [],
-        )
-    except TransitionRefused as exc:
-        return _refusal(request, exc)
-    except ValidationError as exc:
-        return _form_error(request, notice, "measures_form", form, exc)
-    messages.success(request, _("已对 %(n)s 条链接采取措施。") % {"n": len(done)})
-    return redirect("ecommerce:detail", pk=notice.pk)
+    return _notice_post(request, pk, P.HANDLE, _measures, form=form, form_name="measures_form")
+
+
+def _wrong(notice: Notice, user: Any, data: dict[str, Any]) -> str:
+    services.wrong_notice_record(notice=notice, actor=user, **data)
+    return _("已登记错误通知。")
 
 
 @login_required
 @require_POST
 def wrong_notice(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
-    notice = selectors.notice_get(user=user, pk=pk)
-    denied = _denied(request, notice, P.RECORD_WRONG)
-    if denied:
-        return denied
     form = WrongNoticeForm(request.POST, request.FILES)
-    if not form.is_valid():
-        return _detail(request, notice, status=400, wrong_form=form, wrong_form_errors=error_summary(form))
-    try:
-        services.wrong_notice_record(notice=notice, actor=user, **form.cleaned_data)
-    except TransitionRefused as exc:
-        return _refusal(request, exc)
-    except ValidationError as exc:
-        return _form_error(request, notice, "wrong_form", form, exc)
-    messages.success(request, _("已登记错误通知。"))
-    return redirect("ecommerce:detail", pk=notice.pk)
+    return _notice_post(request, pk, P.RECORD_WRONG, _wrong, form=form, form_name="wrong_form", strict=True)
 
 
 @login_required
